@@ -1,0 +1,215 @@
+package retort
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/retortdb/retort/internal/atomicfile"
+	"github.com/retortdb/retort/revision"
+	"github.com/retortdb/retort/script"
+)
+
+// RevisionOptions are `retort revision`'s flags.
+type RevisionOptions struct {
+	Message      string
+	Head         string // default "head"; "base" starts a new root
+	Splice       bool
+	BranchLabels []string
+	DependsOn    []string
+	RevID        string // default: a new 12-hex-digit id
+	VersionPath  string // required with several version locations
+	// Upgrades and Downgrades fill the template's sections.
+	Upgrades, Downgrades string
+}
+
+// MergeOptions are `retort merge`'s flags.
+type MergeOptions struct {
+	Message      string
+	BranchLabels []string
+	RevID        string
+	Splice       bool
+}
+
+// templateName is the file, in script_location, that new revisions come from.
+const templateName = "script.sql.tmpl"
+
+// NewRevision writes a new revision file on top of o.Head and returns its
+// script. The new graph is checked before the file is written, so a
+// duplicate id or label leaves nothing behind.
+func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
+	head := o.Head
+	if head == "" {
+		head = "head"
+	}
+	heads, err := p.Graph.Resolve(head)
+	if err != nil {
+		var mh *revision.MultipleHeadsError
+		if errors.As(err, &mh) {
+			return nil, &CommandError{Msg: "Multiple heads are present; please specify the head revision on which the new revision should be based, or perform a merge.", Err: err}
+		}
+		return nil, err
+	}
+	if !o.Splice {
+		for _, h := range heads {
+			if !p.Graph.IsHead(h) {
+				return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is not a head revision; please specify --splice to create a new branch from this revision", h)}
+			}
+		}
+	}
+	var deps []string
+	for _, d := range o.DependsOn {
+		ids, err := p.Graph.Resolve(d)
+		if err != nil {
+			return nil, err
+		}
+		if len(ids) != 1 {
+			return nil, &CommandError{Msg: fmt.Sprintf("--depends-on %s names %d revisions; give one revision or branch label", d, len(ids))}
+		}
+		// Alembic keeps a branch label as written and resolves a partial id.
+		r, _ := p.Graph.Get(ids[0])
+		if slices.Contains(r.BranchLabels, d) {
+			deps = append(deps, d)
+		} else {
+			deps = append(deps, ids[0])
+		}
+	}
+	return p.writeRevision(o.RevID, o.Message, heads, o.BranchLabels, deps, o.VersionPath, o.Upgrades, o.Downgrades)
+}
+
+// Merge writes a revision whose parents are revs (in argument order;
+// "heads" stands for every head).
+func (p *Project) Merge(revs []string, o MergeOptions) (*script.Script, error) {
+	var parents []string
+	for _, spec := range revs {
+		ids, err := p.Graph.Resolve(spec)
+		if err != nil {
+			return nil, err
+		}
+		parents = append(parents, ids...)
+	}
+	if len(parents) < 2 {
+		return nil, &CommandError{Msg: fmt.Sprintf("merge needs at least two revisions to merge; %v names %d", revs, len(parents))}
+	}
+	seen := map[string]bool{}
+	for _, id := range parents {
+		if seen[id] {
+			return nil, &CommandError{Msg: "Duplicate head revisions specified"}
+		}
+		seen[id] = true
+		if !o.Splice && !p.Graph.IsHead(id) {
+			return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is not a head revision; please specify --splice to create a new branch from this revision", id)}
+		}
+	}
+	return p.writeRevision(o.RevID, o.Message, parents, o.BranchLabels, nil, "", "", "")
+}
+
+// CommandError is a command that cannot do what was asked; its message is
+// Alembic's where Alembic has one.
+type CommandError struct {
+	Msg string
+	Err error
+}
+
+func (e *CommandError) Error() string { return e.Msg }
+func (e *CommandError) Unwrap() error { return e.Err }
+
+func (p *Project) writeRevision(id, message string, down, labels, deps []string, versionPath, ups, downs string) (*script.Script, error) {
+	if id == "" {
+		id = script.NewRevisionID()
+	}
+	if err := script.ValidateID(id); err != nil {
+		return nil, &CommandError{Msg: err.Error(), Err: err}
+	}
+	if _, exists := p.Graph.Get(id); exists {
+		return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
+	}
+	if message == "" {
+		message = "empty message"
+	}
+	dir, err := p.versionDir(versionPath, down)
+	if err != nil {
+		return nil, err
+	}
+	tmplPath := filepath.Join(p.Config.ScriptLocation, templateName)
+	tmpl, err := os.ReadFile(tmplPath)
+	if errors.Is(err, os.ErrNotExist) {
+		tmpl, err = []byte(script.DefaultTemplate), nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	nr := script.NewRevision{ID: id, Message: message, Down: down, BranchLabels: labels, DependsOn: deps,
+		CreateDate: p.now().UTC(), Upgrades: ups, Downgrades: downs}
+	data, err := script.Render(string(tmpl), nr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", tmplPath, err)
+	}
+	name, err := script.FileName(p.Config.FileTemplate, id, script.Slug(message, p.Config.TruncateSlugLength), nr.CreateDate)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name)
+	s, err := script.Parse(path, data)
+	if err != nil {
+		return nil, fmt.Errorf("the template %s renders a file retort cannot read back: %w", tmplPath, err)
+	}
+	if len(labels) > 0 && len(s.BranchLabels) == 0 {
+		return nil, &CommandError{Msg: fmt.Sprintf("Version %s specified branch_labels %v, however the migration file %s does not have them; does your %s include the Branch Labels field?", id, labels, path, templateName)}
+	}
+	// Check the graph with the new revision before anything is written.
+	next := append(slices.Clip(p.Scripts), s)
+	if err := p.setScriptsCheck(next); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+		return nil, err
+	}
+	if err := p.setScripts(next); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// setScriptsCheck builds the graph scripts would form without keeping it.
+func (p *Project) setScriptsCheck(scripts []*script.Script) error {
+	revs := make([]revision.Revision, len(scripts))
+	for i, s := range scripts {
+		revs[i] = s.Revision
+	}
+	_, err := revision.NewGraph(revs)
+	return err
+}
+
+// versionDir picks the directory of a new revision as Alembic does: the
+// --version-path if given (it must be a configured location), else the only
+// location, else the directory of the revision it is based on.
+func (p *Project) versionDir(versionPath string, down []string) (string, error) {
+	locs := p.Config.VersionLocations
+	if versionPath != "" {
+		abs, err := filepath.Abs(versionPath)
+		if err != nil {
+			return "", err
+		}
+		for _, l := range locs {
+			if filepath.Clean(l) == abs {
+				return l, nil
+			}
+		}
+		return "", &CommandError{Msg: fmt.Sprintf("Path %s is not represented in current version locations", versionPath)}
+	}
+	if len(locs) == 1 {
+		return locs[0], nil
+	}
+	for _, id := range down {
+		if s := p.byID[id]; s != nil {
+			return filepath.Dir(s.Path), nil
+		}
+	}
+	return "", &CommandError{Msg: "Multiple version locations present, please specify --version-path"}
+}

@@ -1,0 +1,128 @@
+package migrate
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// StepError is a migration that failed: which revision, which file and line,
+// which statement, and what the database said.
+type StepError struct {
+	Revision  string
+	Direction string // "upgrade" or "downgrade"
+	Path      string
+	Line      int    // file line of the failing statement (0 if unknown)
+	Statement string // the failing statement
+	// Ran lists the statements of this step that had run before the failure.
+	Ran []string
+	// RolledBack is true when the database undid the step (transactional
+	// DDL); false means the statements in Ran stay applied.
+	RolledBack bool
+	Err        error
+}
+
+func (e *StepError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s failed", e.Direction, e.Revision)
+	if e.Path != "" {
+		fmt.Fprintf(&b, " (%s", e.Path)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, ": %v", e.Err)
+	if e.Statement != "" {
+		fmt.Fprintf(&b, "\n  statement: %s", oneLine(e.Statement, 300))
+	}
+	switch {
+	case e.RolledBack:
+		b.WriteString("\n  the step was rolled back; the version table is as it was before it")
+	case len(e.Ran) > 0:
+		fmt.Fprintf(&b, "\n  %d statement(s) of this step had already run and stay applied (the database cannot roll DDL back):", len(e.Ran))
+		for _, s := range e.Ran {
+			fmt.Fprintf(&b, "\n    %s", oneLine(s, 200))
+		}
+		fmt.Fprintf(&b, "\n  finish by hand: run the rest of %s, then `retort stamp %s`; or undo the statements above", e.Revision, e.Revision)
+	}
+	return b.String()
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// PartialStepError is returned before anything runs when retort_history shows
+// a step that was interrupted or failed half-way on a database that could not
+// roll it back: retort will not guess what state the schema is in.
+type PartialStepError struct {
+	Revision  string
+	Direction string
+	Status    string // "started" (interrupted) or "failed"
+	Ran       []string
+	Error_    string
+	At        time.Time
+}
+
+func (e *PartialStepError) Error() string {
+	var b strings.Builder
+	what := "was interrupted"
+	if e.Status == "failed" {
+		what = "failed part-way"
+	}
+	fmt.Fprintf(&b, "%s of %s %s (retort_history, started %s) and could not be rolled back", e.Direction, e.Revision, what, e.At.UTC().Format(time.RFC3339))
+	if e.Error_ != "" {
+		fmt.Fprintf(&b, ": %s", oneLine(e.Error_, 300))
+	}
+	if len(e.Ran) > 0 {
+		fmt.Fprintf(&b, "\n  statements that had run:")
+		for _, s := range e.Ran {
+			fmt.Fprintf(&b, "\n    %s", oneLine(s, 200))
+		}
+	} else if e.Status == "started" {
+		b.WriteString("\n  which of its statements ran is unknown (the process stopped before recording them)")
+	}
+	fmt.Fprintf(&b, "\n  finish by hand: complete (or undo) the %s of %s, then record the result with `retort stamp <revision>`", e.Direction, e.Revision)
+	return b.String()
+}
+
+// LockTimeoutError is returned when another run held the lock for longer
+// than the lock timeout.
+type LockTimeoutError struct {
+	Lock   string
+	Waited time.Duration
+}
+
+func (e *LockTimeoutError) Error() string {
+	return fmt.Sprintf("another retort run holds the %s; gave up after %s (raise --lock-timeout, or use --no-lock if you are sure no other run is active)", e.Lock, e.Waited.Round(time.Millisecond))
+}
+
+// IrreversibleError is returned, before anything runs, when a downgrade
+// would cross a revision that has no downgrade section.
+type IrreversibleError struct {
+	Revision string
+	Path     string
+}
+
+func (e *IrreversibleError) Error() string {
+	return fmt.Sprintf("revision %s (%s) has no downgrade section, so it cannot be downgraded; add a `-- retort:downgrade` section, or stamp past it", e.Revision, e.Path)
+}
+
+// VersionRowError is Alembic's check that an UPDATE or DELETE of the version
+// table hit exactly one row.
+type VersionRowError struct {
+	Op       string // "updating 'a' to 'b'" or "deleting 'a'"
+	Table    string
+	RowsSeen int64
+}
+
+func (e *VersionRowError) Error() string {
+	return fmt.Sprintf("Online migration expected to match one row when %s in '%s'; %d found", e.Op, e.Table, e.RowsSeen)
+}
+
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,215 @@
+package migrate
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/retortdb/retort/dialect"
+)
+
+// query is an SQL statement of retort's own (version and history tables)
+// with its arguments kept apart, so the same statement can run with bind
+// parameters online and be written with literals offline.
+type query struct {
+	parts []string // len(parts) == len(args)+1
+	args  []any
+}
+
+// arg marks a value inside q(...).
+type arg struct{ v any }
+
+// q builds a query from raw SQL strings and arg values.
+func q(fragments ...any) query {
+	var out query
+	var cur strings.Builder
+	for _, f := range fragments {
+		switch x := f.(type) {
+		case string:
+			cur.WriteString(x)
+		case arg:
+			out.parts = append(out.parts, cur.String())
+			out.args = append(out.args, x.v)
+			cur.Reset()
+		default:
+			panic(fmt.Sprintf("migrate: q: unexpected %T", f))
+		}
+	}
+	out.parts = append(out.parts, cur.String())
+	return out
+}
+
+// render returns the statement with placeholders and its args, or, when
+// literal is set, with the values written inline.
+func (qq query) render(d dialect.Dialect, literal bool) (string, []any) {
+	var b strings.Builder
+	for i, p := range qq.parts {
+		b.WriteString(p)
+		if i < len(qq.args) {
+			if literal {
+				b.WriteString(d.Literal(qq.args[i]))
+			} else {
+				b.WriteString(d.Placeholder(i + 1))
+			}
+		}
+	}
+	if literal {
+		return b.String(), nil
+	}
+	return b.String(), qq.args
+}
+
+// executor is the one choke point every statement goes through, online or
+// offline, so --sql output holds exactly what an online run would execute.
+type executor interface {
+	begin(ctx context.Context) error
+	commit(ctx context.Context) error
+	rollback(ctx context.Context) error
+	inTx() bool
+	// execSQL runs a statement of a migration body.
+	execSQL(ctx context.Context, sqlText string) error
+	// execQuery runs one of retort's own statements and returns the number
+	// of rows it changed, or -1 when that is unknown (offline).
+	execQuery(ctx context.Context, qq query) (int64, error)
+	// comment annotates offline output; online it does nothing.
+	comment(text string)
+}
+
+// onlineExec runs statements on one connection.
+type onlineExec struct {
+	d    dialect.Dialect
+	conn *sql.Conn
+	tx   *sql.Tx
+}
+
+func (e *onlineExec) begin(ctx context.Context) error {
+	if e.tx != nil {
+		return errors.New("retort/migrate: transaction already open")
+	}
+	tx, err := e.conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	e.tx = tx
+	return nil
+}
+
+func (e *onlineExec) commit(context.Context) error {
+	if e.tx == nil {
+		return nil
+	}
+	err := e.tx.Commit()
+	e.tx = nil
+	if err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (e *onlineExec) rollback(context.Context) error {
+	if e.tx == nil {
+		return nil
+	}
+	err := e.tx.Rollback()
+	e.tx = nil
+	if err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return fmt.Errorf("rollback: %w", err)
+	}
+	return nil
+}
+
+func (e *onlineExec) inTx() bool { return e.tx != nil }
+
+func (e *onlineExec) target() dialect.Querier {
+	if e.tx != nil {
+		return e.tx
+	}
+	return e.conn
+}
+
+func (e *onlineExec) execSQL(ctx context.Context, sqlText string) error {
+	_, err := e.target().ExecContext(ctx, sqlText)
+	return err
+}
+
+func (e *onlineExec) execQuery(ctx context.Context, qq query) (int64, error) {
+	text, args := qq.render(e.d, false)
+	res, err := e.target().ExecContext(ctx, text, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return -1, nil
+	}
+	return n, nil
+}
+
+func (e *onlineExec) comment(string) {}
+
+// offlineExec writes statements as a script, terminated with ';', with
+// BEGIN/COMMIT where an online run would open and commit transactions.
+type offlineExec struct {
+	d    dialect.Dialect
+	w    io.Writer
+	tx   bool
+	err  error // first write error; later writes are skipped
+	seen bool
+}
+
+func (e *offlineExec) write(s string) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = io.WriteString(e.w, s)
+}
+
+func (e *offlineExec) begin(context.Context) error {
+	e.write("BEGIN;\n\n")
+	e.tx = true
+	return e.err
+}
+
+func (e *offlineExec) commit(context.Context) error {
+	if e.tx {
+		e.write("COMMIT;\n\n")
+	}
+	e.tx = false
+	return e.err
+}
+
+func (e *offlineExec) rollback(context.Context) error { e.tx = false; return e.err }
+
+func (e *offlineExec) inTx() bool { return e.tx }
+
+func (e *offlineExec) execSQL(_ context.Context, sqlText string) error {
+	e.write(terminate(sqlText))
+	return e.err
+}
+
+func (e *offlineExec) execQuery(_ context.Context, qq query) (int64, error) {
+	text, _ := qq.render(e.d, true)
+	e.write(terminate(text))
+	return -1, e.err
+}
+
+func (e *offlineExec) comment(text string) {
+	e.write("-- " + text + "\n\n")
+}
+
+// terminate ends a statement for a script. A statement that ends in a line
+// comment gets its ';' on the next line, where the comment cannot swallow it.
+func terminate(s string) string {
+	s = strings.TrimRight(s, " \t\r\n")
+	last := s
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		last = s[i+1:]
+	}
+	if strings.Contains(last, "--") {
+		return s + "\n;\n\n"
+	}
+	return s + ";\n\n"
+}

@@ -1,0 +1,587 @@
+package migrate
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/internal/sqlsplit"
+	"github.com/retortdb/retort/revision"
+)
+
+// Options are a runner's settings.
+type Options struct {
+	// VersionTable is Alembic's version table; HistoryTable is retort_history.
+	VersionTable dialect.Table
+	HistoryTable dialect.Table
+	// TransactionPerMigration commits each migration with its version and
+	// history rows (the default). When false the whole run is one transaction,
+	// split only around sections that cannot run in one.
+	TransactionPerMigration bool
+	// Tag is the --tag value, recorded in retort_history.
+	Tag string
+	// OnEvent receives progress events; nil discards them.
+	OnEvent func(Event)
+	// Now returns the current time (tests pin it); nil means time.Now.
+	Now func() time.Time
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+// The events a run reports.
+const (
+	// StepStarted: a step is about to run (Alembic's "Running upgrade a -> b").
+	StepStarted EventKind = iota
+	// StepFinished: a step committed (or was written, offline).
+	StepFinished
+	// LockWaiting: another run holds the lock; Message says for how long.
+	LockWaiting
+	// Warning: something the user should know that does not stop the run.
+	Warning
+)
+
+// Event is one progress report of a run.
+type Event struct {
+	Kind     EventKind
+	Step     *revision.Step // StepStarted, StepFinished
+	Index    int            // 1-based position of Step in the run
+	Total    int            // number of steps in the run
+	Duration time.Duration  // StepFinished: time the step took; LockWaiting: time waited
+	Message  string
+}
+
+// Result summarises a finished run.
+type Result struct {
+	Steps []revision.Step
+	// Heads are the version rows after the run.
+	Heads []string
+}
+
+// Runner applies planned steps.
+type Runner struct {
+	d    dialect.Dialect
+	migs map[string]*Migration
+	opts Options
+}
+
+// New returns a runner for the given dialect and migrations.
+func New(d dialect.Dialect, migrations []*Migration, opts Options) *Runner {
+	m := make(map[string]*Migration, len(migrations))
+	for _, mig := range migrations {
+		m[mig.ID] = mig
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Runner{d: d, migs: m, opts: opts}
+}
+
+func (r *Runner) emit(e Event) {
+	if r.opts.OnEvent != nil {
+		r.opts.OnEvent(e)
+	}
+}
+
+// Planner computes the steps of a run from the version rows read once the
+// lock is held.
+type Planner func(current []string) ([]revision.Step, error)
+
+// Heads reads the version rows in the order the database returns them (which
+// decides `downgrade -1` with several rows, as in Alembic). A missing version
+// table is an empty one: read-only commands never create it.
+func (r *Runner) Heads(ctx context.Context, q dialect.Querier) (rows []string, exists bool, err error) {
+	exists, err = r.d.TableExists(ctx, q, r.opts.VersionTable)
+	if err != nil || !exists {
+		return nil, exists, err
+	}
+	res, err := q.QueryContext(ctx, "SELECT version_num FROM "+r.d.QualifiedName(r.opts.VersionTable))
+	if err != nil {
+		return nil, true, fmt.Errorf("read %s: %w", r.opts.VersionTable.Name, err)
+	}
+	defer res.Close()
+	for res.Next() {
+		var v string
+		if err := res.Scan(&v); err != nil {
+			return nil, true, fmt.Errorf("read %s: %w", r.opts.VersionTable.Name, err)
+		}
+		rows = append(rows, v)
+	}
+	if err := res.Err(); err != nil {
+		return nil, true, fmt.Errorf("read %s: %w", r.opts.VersionTable.Name, err)
+	}
+	return rows, true, nil
+}
+
+// AcquireLock polls lock until it is taken, ctx is done or timeout passes,
+// reporting LockWaiting events while it waits. The returned function
+// releases the lock even if ctx was cancelled.
+func (r *Runner) AcquireLock(ctx context.Context, lock dialect.Lock, timeout time.Duration) (release func() error, err error) {
+	start := time.Now()
+	delay := 25 * time.Millisecond
+	nextReport := time.Duration(0)
+	for {
+		ok, err := lock.TryLock(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("take the %s: %w", lock, err)
+		}
+		if ok {
+			return func() error {
+				uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				defer cancel()
+				return lock.Unlock(uctx)
+			}, nil
+		}
+		waited := time.Since(start)
+		if timeout > 0 && waited >= timeout {
+			return nil, &LockTimeoutError{Lock: lock.String(), Waited: waited}
+		}
+		if waited >= nextReport {
+			msg := fmt.Sprintf("waiting for the %s: another retort run holds it (%s", lock, waited.Round(time.Second))
+			if timeout > 0 {
+				msg += fmt.Sprintf(" of %s", timeout)
+			}
+			r.emit(Event{Kind: LockWaiting, Duration: waited, Message: msg + ")"})
+			nextReport = waited + 5*time.Second
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("waiting for the %s: %w", lock, ctx.Err())
+		case <-t.C:
+		}
+		if delay < time.Second {
+			delay = delay * 3 / 2
+		}
+	}
+}
+
+// Apply reads the version rows, plans with them, checks everything it can
+// before the first write, and runs the steps on conn. The caller holds the
+// lock.
+func (r *Runner) Apply(ctx context.Context, conn *sql.Conn, plan Planner) (*Result, error) {
+	current, versionExists, err := r.Heads(ctx, conn)
+	if err != nil {
+		return nil, err
+	}
+	histExists, err := r.d.TableExists(ctx, conn, r.opts.HistoryTable)
+	if err != nil {
+		return nil, err
+	}
+	if histExists {
+		if err := r.checkPartial(ctx, conn); err != nil {
+			return nil, err
+		}
+	}
+	steps, err := plan(current)
+	if err != nil {
+		return nil, err
+	}
+	work, err := r.prepare(steps)
+	if err != nil {
+		return nil, err
+	}
+	// Like Alembic, a write command creates the version table when it starts
+	// from no rows, even with nothing to do. The tables are committed before
+	// any step so a failure of the first step can still be recorded.
+	if !versionExists {
+		if _, err := conn.ExecContext(ctx, r.d.VersionTableDDL(r.opts.VersionTable)); err != nil {
+			return nil, fmt.Errorf("create %s: %w", r.opts.VersionTable.Name, err)
+		}
+	}
+	if !histExists && (len(work) > 0 || !versionExists) {
+		for _, ddl := range r.d.HistoryTableDDL(r.opts.HistoryTable) {
+			if _, err := conn.ExecContext(ctx, ddl); err != nil {
+				return nil, fmt.Errorf("create %s: %w", r.opts.HistoryTable.Name, err)
+			}
+		}
+	}
+	ex := &onlineExec{d: r.d, conn: conn}
+	if err := r.run(ctx, ex, work); err != nil {
+		return nil, err
+	}
+	heads := current
+	if len(steps) > 0 {
+		heads = steps[len(steps)-1].HeadsAfter
+	}
+	return &Result{Steps: steps, Heads: heads}, nil
+}
+
+// WriteScript writes the offline SQL of steps, planned from the start rows,
+// to w. It never connects to a database.
+func (r *Runner) WriteScript(ctx context.Context, w io.Writer, start []string, steps []revision.Step) error {
+	work, err := r.prepare(steps)
+	if err != nil {
+		return err
+	}
+	ex := &offlineExec{d: r.d, w: w}
+	if len(start) == 0 {
+		if _, err := ex.execQuery(ctx, q(r.d.VersionTableDDL(r.opts.VersionTable))); err != nil {
+			return err
+		}
+	}
+	if len(work) > 0 {
+		for _, ddl := range r.d.HistoryTableDDL(r.opts.HistoryTable) {
+			if _, err := ex.execQuery(ctx, q(ddl)); err != nil {
+				return err
+			}
+		}
+	}
+	return r.run(ctx, ex, work)
+}
+
+// prepare attaches each step's body and splits it into statements, so a
+// missing downgrade or a malformed body stops the run before the first write.
+func (r *Runner) prepare(steps []revision.Step) ([]planned, error) {
+	work := make([]planned, 0, len(steps))
+	for _, st := range steps {
+		p := planned{step: st}
+		if st.Revision != nil {
+			p.mig = r.migs[st.Revision.ID]
+		}
+		if st.Stamp {
+			work = append(work, p)
+			continue
+		}
+		if p.mig == nil {
+			return nil, fmt.Errorf("retort/migrate: no migration body for revision %s", st.Revision.ID)
+		}
+		body := p.mig.Upgrade
+		if st.Direction == revision.Downgrade {
+			body = p.mig.Downgrade
+			if body == nil {
+				return nil, &IrreversibleError{Revision: p.mig.ID, Path: p.mig.Path}
+			}
+		}
+		cb, err := r.compile(p.mig, body)
+		if err != nil {
+			return nil, err
+		}
+		p.body = cb
+		work = append(work, p)
+	}
+	return work, nil
+}
+
+func (r *Runner) compile(m *Migration, body *Body) (*compiledBody, error) {
+	stmts, err := sqlsplit.Split(body.SQL, r.d.SplitDialect())
+	if err != nil {
+		var se *sqlsplit.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%s:%d: %s", m.Path, body.Line+se.Line-1, se.Msg)
+		}
+		return nil, fmt.Errorf("%s: %w", m.Path, err)
+	}
+	if !body.NoTransaction {
+		for _, s := range stmts {
+			if s.Kind != sqlsplit.Other {
+				return nil, fmt.Errorf("%s:%d: %q controls the transaction, but this section runs inside the transaction retort opens for it; remove the statement, or mark the section with `-- retort:no-transaction` to manage transactions yourself",
+					m.Path, body.Line+s.Line-1, oneLine(s.SQL, 40))
+			}
+		}
+	}
+	return &compiledBody{body: body, stmts: stmts}, nil
+}
+
+func direction(st revision.Step) string {
+	switch {
+	case st.Stamp:
+		return "stamp"
+	case st.Direction == revision.Downgrade:
+		return "downgrade"
+	default:
+		return "upgrade"
+	}
+}
+
+// run executes the prepared steps through ex with the transaction policy.
+func (r *Runner) run(ctx context.Context, ex executor, work []planned) error {
+	runID := newRunID()
+	caps := r.d.Caps()
+	for i := range work {
+		p := &work[i]
+		r.emit(Event{Kind: StepStarted, Step: &p.step, Index: i + 1, Total: len(work)})
+		ex.comment(describe(p.step))
+		started := r.opts.Now()
+		atomic := p.body == nil || (caps.TransactionalDDL && !p.body.body.NoTransaction)
+		var err error
+		if atomic {
+			err = r.runAtomic(ctx, ex, p, runID, started)
+		} else {
+			err = r.runNonAtomic(ctx, ex, p, runID, started)
+		}
+		if err != nil {
+			return err
+		}
+		r.emit(Event{Kind: StepFinished, Step: &p.step, Index: i + 1, Total: len(work), Duration: r.opts.Now().Sub(started)})
+	}
+	return ex.commit(ctx)
+}
+
+func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, runID string, started time.Time) error {
+	if !ex.inTx() {
+		if err := ex.begin(ctx); err != nil {
+			return err
+		}
+	}
+	var ran []string
+	if p.body != nil {
+		for _, s := range p.body.stmts {
+			if err := ex.execSQL(ctx, s.SQL); err != nil {
+				rbErr := ex.rollback(context.WithoutCancel(ctx))
+				se := r.stepError(p, s, ran, err, true)
+				recErr := r.recordFailure(ctx, ex, p, runID, started, se, true)
+				return errors.Join(se, rbErr, recErr)
+			}
+			ran = append(ran, s.SQL)
+		}
+	}
+	if err := r.writeVersions(ctx, ex, p.step); err != nil {
+		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
+	}
+	status := "applied"
+	if p.step.Stamp {
+		status = "stamped"
+	}
+	if _, err := ex.execQuery(ctx, r.historyInsert(p, runID, status, true, started, true)); err != nil {
+		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
+	}
+	if r.opts.TransactionPerMigration {
+		return ex.commit(ctx)
+	}
+	return nil
+}
+
+// runNonAtomic runs a step the database cannot roll back: a `started` row is
+// committed first, so an interrupted step is found by the next run.
+func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, runID string, started time.Time) error {
+	if ex.inTx() {
+		if err := ex.commit(ctx); err != nil {
+			return err
+		}
+	}
+	if _, err := ex.execQuery(ctx, r.historyInsert(p, runID, "started", false, started, false)); err != nil {
+		return fmt.Errorf("record start of %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err)
+	}
+	var ran []string
+	for _, s := range p.body.stmts {
+		if err := ex.execSQL(ctx, s.SQL); err != nil {
+			se := r.stepError(p, s, ran, err, false)
+			recErr := r.recordFailure(ctx, ex, p, runID, started, se, false)
+			return errors.Join(se, recErr)
+		}
+		ran = append(ran, s.SQL)
+	}
+	if err := ex.begin(ctx); err != nil {
+		return err
+	}
+	if err := r.writeVersions(ctx, ex, p.step); err != nil {
+		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
+	}
+	finish := q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'applied', finished_at = ", arg{r.opts.Now().UTC()},
+		" WHERE run_id = ", arg{runID}, " AND revision = ", arg{stepID(p.step)}, " AND status = 'started'")
+	if _, err := ex.execQuery(ctx, finish); err != nil {
+		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
+	}
+	if r.opts.TransactionPerMigration {
+		return ex.commit(ctx)
+	}
+	return nil
+}
+
+func (r *Runner) stepError(p *planned, s sqlsplit.Statement, ran []string, err error, rolledBack bool) *StepError {
+	return &StepError{
+		Revision:   stepID(p.step),
+		Direction:  direction(p.step),
+		Path:       p.mig.Path,
+		Line:       p.body.body.Line + s.Line - 1,
+		Statement:  s.SQL,
+		Ran:        ran,
+		RolledBack: rolledBack,
+		Err:        err,
+	}
+}
+
+// recordFailure writes the failed step to retort_history after the
+// rollback, on a context that survives cancellation.
+func (r *Runner) recordFailure(ctx context.Context, ex executor, p *planned, runID string, started time.Time, se *StepError, atomic bool) error {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	stmts := strings.Join(se.Ran, ";\n")
+	var qq query
+	if atomic {
+		qq = r.historyInsert(p, runID, "failed", true, started, true)
+		qq = withFailure(qq, se.Err.Error(), stmts)
+	} else {
+		qq = q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'failed', finished_at = ", arg{r.opts.Now().UTC()},
+			", error = ", arg{se.Err.Error()}, ", statements = ", arg{stmts},
+			" WHERE run_id = ", arg{runID}, " AND revision = ", arg{se.Revision}, " AND status = 'started'")
+	}
+	if _, err := ex.execQuery(rctx, qq); err != nil {
+		return fmt.Errorf("also failed to record the failure in %s: %w", r.opts.HistoryTable.Name, err)
+	}
+	return nil
+}
+
+// writeVersions applies the step's version-table writes, checking that each
+// UPDATE and DELETE hits exactly one row, as Alembic does online.
+func (r *Runner) writeVersions(ctx context.Context, ex executor, st revision.Step) error {
+	vt := r.d.QualifiedName(r.opts.VersionTable)
+	col := vt + ".version_num"
+	for _, w := range st.Writes {
+		var qq query
+		var what string
+		switch w.Op {
+		case revision.Insert:
+			qq = q("INSERT INTO ", vt, " (version_num) VALUES (", arg{w.To}, ")")
+		case revision.Update:
+			qq = q("UPDATE ", vt, " SET version_num=", arg{w.To}, " WHERE ", col, " = ", arg{w.From})
+			what = fmt.Sprintf("updating '%s' to '%s'", w.From, w.To)
+		case revision.Delete:
+			qq = q("DELETE FROM ", vt, " WHERE ", col, " = ", arg{w.From})
+			what = fmt.Sprintf("deleting '%s'", w.From)
+		}
+		n, err := ex.execQuery(ctx, qq)
+		if err != nil {
+			return fmt.Errorf("write %s: %w", r.opts.VersionTable.Name, err)
+		}
+		if what != "" && n >= 0 && n != 1 {
+			return &VersionRowError{Op: what, Table: r.opts.VersionTable.Name, RowsSeen: n}
+		}
+	}
+	return nil
+}
+
+const historyColumns = "(run_id, revision, direction, status, from_revisions, to_revisions, message, checksum, atomic, tag, started_at, finished_at"
+
+func (r *Runner) historyInsert(p *planned, runID, status string, atomic bool, started time.Time, finished bool) query {
+	var checksum, message any
+	if p.mig != nil {
+		checksum = p.mig.Checksum
+	}
+	if p.step.Revision != nil {
+		message = p.step.Revision.Message
+	}
+	var tag, fin any
+	if r.opts.Tag != "" {
+		tag = r.opts.Tag
+	}
+	if finished {
+		fin = r.opts.Now().UTC()
+	}
+	atomicV := int64(0)
+	if atomic {
+		atomicV = 1
+	}
+	return q("INSERT INTO ", r.d.QualifiedName(r.opts.HistoryTable), " ", historyColumns, ") VALUES (",
+		arg{runID}, ", ", arg{stepID(p.step)}, ", ", arg{direction(p.step)}, ", ", arg{status}, ", ",
+		arg{strings.Join(p.step.From, ",")}, ", ", arg{strings.Join(p.step.To, ",")}, ", ", arg{message}, ", ",
+		arg{checksum}, ", ", arg{atomicV}, ", ", arg{tag}, ", ", arg{started.UTC()}, ", ", arg{fin}, ")")
+}
+
+// withFailure extends a history INSERT with the error and the statements
+// that had run.
+func withFailure(qq query, errText, stmts string) query {
+	last := len(qq.parts) - 1
+	out := query{parts: append([]string(nil), qq.parts...), args: append([]any(nil), qq.args...)}
+	out.parts[last] = ", "
+	out.parts = append(out.parts, ", ", ")")
+	out.args = append(out.args, errText, stmts)
+	// The column list gains error and statements.
+	out.parts[0] = strings.Replace(out.parts[0], historyColumns, historyColumns+", error, statements", 1)
+	return out
+}
+
+// stepID is the revision a step's history row is about.
+func stepID(st revision.Step) string {
+	if st.Revision != nil {
+		return st.Revision.ID
+	}
+	if len(st.From) > 0 {
+		return strings.Join(st.From, ",")
+	}
+	return "base"
+}
+
+// describe is Alembic's log line for a step.
+func describe(st revision.Step) string {
+	from, to := strings.Join(st.From, ", "), strings.Join(st.To, ", ")
+	switch {
+	case st.Stamp:
+		return fmt.Sprintf("Running stamp_revision %s -> %s", from, to)
+	default:
+		msg := ""
+		if st.Revision != nil && st.Revision.Message != "" {
+			msg = ", " + st.Revision.Message
+		}
+		return fmt.Sprintf("Running %s %s -> %s%s", direction(st), from, to, msg)
+	}
+}
+
+// Describe is the line a CLI prints for a step (Alembic's wording).
+func Describe(st revision.Step) string { return describe(st) }
+
+func newRunID() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// checkPartial stops the run when retort_history shows a step that did not
+// finish on a database that could not roll it back.
+func (r *Runner) checkPartial(ctx context.Context, conn dialect.Querier) error {
+	ht := r.d.QualifiedName(r.opts.HistoryTable)
+	rows, err := conn.QueryContext(ctx, "SELECT h.revision, h.direction, h.status, h.started_at, h.error, h.statements FROM "+ht+
+		" h WHERE h.atomic = 0 AND h.status IN ('started', 'failed') AND NOT EXISTS (SELECT 1 FROM "+ht+
+		" h2 WHERE h2.revision = h.revision AND h2.id > h.id) ORDER BY h.id")
+	if err != nil {
+		return fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rev, dir, status string
+		var at any
+		var errText, stmts sql.NullString
+		if err := rows.Scan(&rev, &dir, &status, &at, &errText, &stmts); err != nil {
+			return fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
+		}
+		if status == "failed" && stmts.String == "" {
+			continue // failed on its first statement: nothing was left behind
+		}
+		pe := &PartialStepError{Revision: rev, Direction: dir, Status: status, Error_: errText.String, At: parseTime(at)}
+		if stmts.String != "" {
+			pe.Ran = strings.Split(stmts.String, ";\n")
+		}
+		return pe
+	}
+	return rows.Err()
+}
+
+func parseTime(v any) time.Time {
+	switch x := v.(type) {
+	case time.Time:
+		return x
+	case string:
+		return parseTimeString(x)
+	case []byte:
+		return parseTimeString(string(x))
+	}
+	return time.Time{}
+}
+
+func parseTimeString(s string) time.Time {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999", time.RFC3339Nano, "2006-01-02 15:04:05.999999999-07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,224 @@
+// Package retort is Alembic's model of database migrations as a Go library:
+// a revision graph of SQL (and Go) migrations, upgrade and downgrade to any
+// point of it, stamping, offline SQL, and a version table Alembic shares.
+//
+// The retort command is a thin shell over this package: each of its
+// commands is one method of Project.
+package retort
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/dialect/mysql"
+	"github.com/retortdb/retort/dialect/postgres"
+	"github.com/retortdb/retort/dialect/sqlite"
+	"github.com/retortdb/retort/migrate"
+	"github.com/retortdb/retort/revision"
+	"github.com/retortdb/retort/script"
+)
+
+// dialects is the explicit lookup of URL dialect names.
+var dialects = map[string]func() dialect.Dialect{
+	"sqlite":     func() dialect.Dialect { return sqlite.New() },
+	"postgresql": func() dialect.Dialect { return postgres.New() },
+	"mysql":      func() dialect.Dialect { return mysql.New() },
+}
+
+// DialectFor returns the dialect for a URL's dialect name.
+func DialectFor(name string) (dialect.Dialect, error) {
+	mk, ok := dialects[name]
+	if !ok {
+		known := make([]string, 0, len(dialects))
+		for k := range dialects {
+			known = append(known, k)
+		}
+		return nil, fmt.Errorf("retort: dialect %q is not supported yet (supported: %s)", name, strings.Join(known, ", "))
+	}
+	return mk(), nil
+}
+
+// Project is a loaded migration project: its config, its migration scripts
+// and the revision graph they form. Opening one does not connect to the
+// database; each command that needs it connects, and disconnects when done.
+type Project struct {
+	Config  *config.Config
+	Scripts []*script.Script
+	Graph   *revision.Graph
+
+	byID   map[string]*script.Script
+	logger *slog.Logger
+	now    func() time.Time
+	xArgs  map[string]string
+}
+
+// Option configures a Project.
+type Option interface{ apply(*Project) }
+
+type optionFunc func(*Project)
+
+func (f optionFunc) apply(p *Project) { f(p) }
+
+// WithLogger sends the library's log records to l (default: discarded).
+func WithLogger(l *slog.Logger) Option { return optionFunc(func(p *Project) { p.logger = l }) }
+
+// WithClock pins the time used for create dates and history rows (tests).
+func WithClock(now func() time.Time) Option { return optionFunc(func(p *Project) { p.now = now }) }
+
+// Open loads the project cfg describes: every migration file of its version
+// locations, parsed and checked, and the revision graph. Any broken file or
+// graph is an error here, before a database is touched.
+func Open(cfg *config.Config, opts ...Option) (*Project, error) {
+	p := &Project{Config: cfg, now: time.Now, logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o.apply(p)
+	}
+	scripts, err := script.Load(cfg.VersionLocations)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.setScripts(scripts); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Project) setScripts(scripts []*script.Script) error {
+	revs := make([]revision.Revision, len(scripts))
+	for i, s := range scripts {
+		revs[i] = s.Revision
+	}
+	g, err := revision.NewGraph(revs)
+	if err != nil {
+		return err
+	}
+	p.Scripts = scripts
+	p.Graph = g
+	p.byID = make(map[string]*script.Script, len(scripts))
+	for _, s := range scripts {
+		p.byID[s.ID] = s
+	}
+	return nil
+}
+
+// Script returns the script of a revision id.
+func (p *Project) Script(id string) *script.Script { return p.byID[id] }
+
+// migrations converts scripts into the runner's bodies.
+func (p *Project) migrations() []*migrate.Migration {
+	out := make([]*migrate.Migration, 0, len(p.Scripts))
+	for _, s := range p.Scripts {
+		m := &migrate.Migration{ID: s.ID, Path: s.Path, Checksum: s.Checksum,
+			Upgrade: &migrate.Body{SQL: s.Upgrade.SQL, Line: s.Upgrade.Line, NoTransaction: s.Upgrade.NoTransaction}}
+		if s.Downgrade != nil {
+			m.Downgrade = &migrate.Body{SQL: s.Downgrade.SQL, Line: s.Downgrade.Line, NoTransaction: s.Downgrade.NoTransaction}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// target is the database of the project's URL, resolved.
+type target struct {
+	url *config.URL
+	d   dialect.Dialect
+}
+
+func (p *Project) target() (*target, error) {
+	u, err := p.Config.ResolveURL()
+	if err != nil {
+		return nil, err
+	}
+	d, err := DialectFor(u.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	return &target{url: u, d: d}, nil
+}
+
+func (p *Project) tables(d dialect.Dialect) (vt, ht dialect.Table) {
+	vt = dialect.Table{Schema: p.Config.VersionTableSchema, Name: p.Config.VersionTable}
+	ht = dialect.Table{Schema: p.Config.VersionTableSchema, Name: p.Config.HistoryTable}
+	return vt, ht
+}
+
+// ConnectError is a failure to reach the database; URL has no password.
+type ConnectError struct {
+	URL string
+	Err error
+}
+
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("cannot connect to %s: %s", e.URL, config.RedactString(e.Err.Error()))
+}
+
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// session is one open connection to the project's database.
+type session struct {
+	t    *target
+	db   *sql.DB
+	conn *sql.Conn
+}
+
+func (s *session) close() error {
+	var errs []error
+	if s.conn != nil {
+		errs = append(errs, s.conn.Close())
+	}
+	if s.db != nil {
+		errs = append(errs, s.db.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// connect opens one connection and prepares its session.
+func (p *Project) connect(ctx context.Context) (*session, error) {
+	t, err := p.target()
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := t.d.DSN(t.url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(t.d.DriverName(), dsn)
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown driver") {
+			return nil, fmt.Errorf("retort: no database/sql driver %q is registered: import the driver for %s in your program", t.d.DriverName(), t.d.Name())
+		}
+		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+	}
+	t.d.ConfigureDB(db, t.url)
+	s := &session{t: t, db: db}
+	conn, err := db.Conn(ctx)
+	if err == nil {
+		err = conn.PingContext(ctx)
+	}
+	if err != nil {
+		_ = s.close()
+		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+	}
+	s.conn = conn
+	if err := t.d.PrepareSession(ctx, conn, dialect.SessionOptions{StatementLockTimeout: p.Config.StatementLockTimeout}); err != nil {
+		_ = s.close()
+		return nil, fmt.Errorf("prepare session on %s: %w", t.url.Redacted(), err)
+	}
+	return s, nil
+}
+
+// WithXArgs passes -x key=value pairs to the project (Go migrations and
+// templates read them with Project.XArgs).
+func WithXArgs(x map[string]string) Option {
+	return optionFunc(func(p *Project) { p.xArgs = x })
+}
+
+// XArgs returns the -x key=value pairs the project was opened with.
+func (p *Project) XArgs() map[string]string { return p.xArgs }

@@ -1,0 +1,237 @@
+package retort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/retortdb/retort/migrate"
+	"github.com/retortdb/retort/revision"
+)
+
+// RunOptions tune a write command (upgrade, downgrade, stamp).
+type RunOptions struct {
+	// Tag is Alembic's --tag, recorded with each step in retort_history.
+	Tag string
+	// NoLock skips the lock that serialises runs (--no-lock).
+	NoLock bool
+	// LockTimeout overrides the config's lock_timeout when non-zero.
+	LockTimeout time.Duration
+	// OnEvent receives progress: one event as each step starts and ends,
+	// and while waiting for the lock.
+	OnEvent func(migrate.Event)
+	// SQL, when set, makes the run offline (--sql): the statements are
+	// written to it and no database is touched.
+	SQL io.Writer
+}
+
+// UsageError is a request that cannot be carried out as asked (a range
+// where none is allowed, --purge with --sql); the CLI adds no hint to it.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Upgrade applies revisions up to target ("head", "heads", an id, "+2",
+// "label@head"…). With o.SQL set, target may be a "start:end" range.
+func (p *Project) Upgrade(ctx context.Context, target string, o RunOptions) (*migrate.Result, error) {
+	if o.SQL != nil {
+		start, end, err := p.offlineRange(target, false)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := p.Graph.PlanUpgrade(end, start)
+		if err != nil {
+			return nil, err
+		}
+		return p.writeOffline(ctx, o, start, steps)
+	}
+	if strings.Contains(target, ":") {
+		return nil, &UsageError{"Range revision not allowed"}
+	}
+	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
+		return p.Graph.PlanUpgrade(target, current)
+	})
+}
+
+// Downgrade reverts revisions down to target ("base", an id, "-1",
+// "label@base"…). With o.SQL set, target must be a "start:end" range.
+func (p *Project) Downgrade(ctx context.Context, target string, o RunOptions) (*migrate.Result, error) {
+	if o.SQL != nil {
+		if !strings.Contains(target, ":") {
+			return nil, &UsageError{"downgrade with --sql requires <fromrev>:<torev>"}
+		}
+		start, end, err := p.offlineRange(target, true)
+		if err != nil {
+			return nil, err
+		}
+		steps, err := p.Graph.PlanDowngrade(end, start)
+		if err != nil {
+			return nil, err
+		}
+		return p.writeOffline(ctx, o, start, steps)
+	}
+	if strings.Contains(target, ":") {
+		return nil, &UsageError{"Range revision not allowed"}
+	}
+	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
+		return p.Graph.PlanDowngrade(target, current)
+	})
+}
+
+// Stamp sets the version table to targets without running migrations.
+// purge first deletes every row, even ones naming unknown revisions.
+func (p *Project) Stamp(ctx context.Context, targets []string, purge bool, o RunOptions) (*migrate.Result, error) {
+	if len(targets) == 0 {
+		return nil, &UsageError{"stamp needs at least one revision"}
+	}
+	if o.SQL != nil {
+		if purge {
+			return nil, &UsageError{"Can't use --purge with --sql mode"}
+		}
+		var start []string
+		ends := make([]string, len(targets))
+		startSpec := ""
+		for i, t := range targets {
+			if s, e, ok := strings.Cut(t, ":"); ok {
+				if i > 0 && s != startSpec {
+					return nil, &UsageError{"Stamp operation with --sql only supports a single starting revision at a time"}
+				}
+				startSpec = s
+				ends[i] = e
+			} else {
+				if i > 0 && startSpec != "" {
+					return nil, &UsageError{"Stamp operation with --sql only supports a single starting revision at a time"}
+				}
+				ends[i] = t
+			}
+		}
+		if startSpec != "" {
+			var err error
+			if start, err = p.resolveStart(startSpec); err != nil {
+				return nil, err
+			}
+		}
+		steps, err := p.Graph.PlanStamp(ends, start, false)
+		if err != nil {
+			return nil, err
+		}
+		return p.writeOffline(ctx, o, start, steps)
+	}
+	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
+		steps, err := p.Graph.PlanStamp(targets, current, purge)
+		if err != nil || !purge || len(current) == 0 {
+			return steps, err
+		}
+		// --purge deletes every row, known or not, in the first step's
+		// transaction, so a failed stamp leaves the table as it was.
+		purgeWrites := make([]revision.VersionWrite, len(current))
+		for i, row := range current {
+			purgeWrites[i] = revision.VersionWrite{Op: revision.Delete, From: row}
+		}
+		if len(steps) == 0 {
+			return []revision.Step{{Stamp: true, Direction: revision.Downgrade, From: current, Writes: purgeWrites}}, nil
+		}
+		steps[0].Writes = append(purgeWrites, steps[0].Writes...)
+		steps[0].From = current
+		return steps, nil
+	})
+}
+
+// offlineRange splits "start:end" for --sql. Without a start, offline mode
+// begins at base: it never reads the database.
+func (p *Project) offlineRange(spec string, downgrade bool) (start []string, end string, err error) {
+	s, e, ok := strings.Cut(spec, ":")
+	if !ok {
+		return nil, spec, nil
+	}
+	if s == "current" || e == "current" {
+		return nil, "", &UsageError{"offline mode (--sql) never reads the database, so it cannot use 'current'; give the starting revision explicitly, as START:END"}
+	}
+	if s != "" {
+		if start, err = p.resolveStart(s); err != nil {
+			return nil, "", err
+		}
+	}
+	return start, e, nil
+}
+
+// resolveStart resolves the start of an offline range to the version rows
+// it stands for.
+func (p *Project) resolveStart(spec string) ([]string, error) {
+	if spec == "base" {
+		return nil, nil
+	}
+	return p.Graph.Resolve(spec)
+}
+
+func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
+	t, err := p.target()
+	if err != nil {
+		return nil, nil, err
+	}
+	vt, ht := p.tables(t.d)
+	r := migrate.New(t.d, p.migrations(), migrate.Options{
+		VersionTable:            vt,
+		HistoryTable:            ht,
+		TransactionPerMigration: p.Config.TransactionPerMigration,
+		Tag:                     o.Tag,
+		OnEvent:                 o.OnEvent,
+		Now:                     p.now,
+	})
+	return r, t, nil
+}
+
+func (p *Project) writeOffline(ctx context.Context, o RunOptions, start []string, steps []revision.Step) (*migrate.Result, error) {
+	r, _, err := p.runner(o)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.WriteScript(ctx, o.SQL, start, steps); err != nil {
+		return nil, err
+	}
+	heads := start
+	if len(steps) > 0 {
+		heads = steps[len(steps)-1].HeadsAfter
+	}
+	return &migrate.Result{Steps: steps, Heads: heads}, nil
+}
+
+// runOnline connects, takes the lock, and applies what plan computes from
+// the version rows read under the lock.
+func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Planner) (res *migrate.Result, err error) {
+	r, _, err := p.runner(o)
+	if err != nil {
+		return nil, err
+	}
+	s, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, s.close()) }()
+	if !o.NoLock {
+		vt, _ := p.tables(s.t.d)
+		lock, err := s.t.d.NewLock(s.conn, s.t.url, vt)
+		if err != nil {
+			return nil, err
+		}
+		if lock != nil {
+			timeout := o.LockTimeout
+			if timeout == 0 {
+				timeout = p.Config.LockTimeout
+			}
+			release, err := r.AcquireLock(ctx, lock, timeout)
+			if err != nil {
+				return nil, err
+			}
+			defer func() {
+				if uerr := release(); uerr != nil {
+					err = errors.Join(err, fmt.Errorf("release the %s: %w", lock, uerr))
+				}
+			}()
+		}
+	}
+	return r.Apply(ctx, s.conn, plan)
+}

@@ -1,0 +1,151 @@
+package script
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// LoadDir parses the revision files (*.sql, not starting with '.') directly
+// in dir of fsys, sorted by file name. Each Script's Path is
+// filepath.Join(pathPrefix, name). Errors of all files are joined
+// ([errors.Join]) so that every broken file is reported at once; then no
+// scripts are returned. Most callers want [Load]; LoadDir serves
+// [embed.FS] and [testing/fstest.MapFS].
+func LoadDir(fsys fs.FS, dir string, pathPrefix string) ([]*Script, error) {
+	entries, err := fs.ReadDir(fsys, dir) // sorted by file name
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".sql") {
+			continue
+		}
+		if e.Type()&^fs.ModeSymlink != 0 { // directories, pipes, devices…
+			continue
+		}
+		names = append(names, name)
+	}
+	scripts := make([]*Script, len(names))
+	errs := make([]error, len(names))
+	load := func(i int) {
+		name := names[i]
+		path := filepath.Join(pathPrefix, name)
+		data, err := fs.ReadFile(fsys, joinFS(dir, name))
+		if err != nil {
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				err = pe.Err
+			}
+			errs[i] = fmt.Errorf("%s: %w", path, err)
+			return
+		}
+		scripts[i], errs[i] = Parse(path, data)
+	}
+	// Reading is mostly waiting on system calls: a few workers help on big
+	// directories.
+	workers := min(runtime.GOMAXPROCS(0)*2, len(names)/64+1)
+	if workers <= 1 {
+		for i := range names {
+			load(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		next := make(chan int, len(names))
+		for i := range names {
+			next <- i
+		}
+		close(next)
+		for range workers {
+			wg.Go(func() {
+				for i := range next {
+					load(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return scripts, nil
+}
+
+// joinFS joins an fs.FS directory and a name ("." is the root).
+func joinFS(dir, name string) string {
+	if dir == "." || dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+// Load parses the revision files of the version locations, directories of
+// the OS file system, in config order (each sorted by file name). A missing
+// location is an error that suggests `retort init`. A directory reached twice
+// (the same location listed twice, or through a symbolic link) is loaded
+// once. Parse errors of all files are joined.
+func Load(locations []string) ([]*Script, error) {
+	var (
+		all  []*Script
+		errs []error
+		seen []os.FileInfo
+	)
+	for _, loc := range locations {
+		fi, err := os.Stat(loc)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("version location %s does not exist: create it, fix version_locations, or run `retort init DIR` to start a project", loc))
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("version location: %w", err))
+			continue
+		case !fi.IsDir():
+			errs = append(errs, fmt.Errorf("version location %s is not a directory", loc))
+			continue
+		}
+		dup := false
+		for _, s := range seen {
+			dup = dup || os.SameFile(s, fi)
+		}
+		if dup {
+			continue
+		}
+		seen = append(seen, fi)
+		scripts, err := LoadDir(osDir(loc), ".", loc)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, scripts...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// osDir is os.DirFS for LoadDir, with a leaner ReadFile.
+type osDir string
+
+func (d osDir) Open(name string) (fs.File, error) { return os.DirFS(string(d)).Open(name) }
+
+func (d osDir) ReadDir(name string) ([]fs.DirEntry, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readdir", Path: name, Err: fs.ErrInvalid}
+	}
+	return os.ReadDir(filepath.Join(string(d), name))
+}
+
+func (d osDir) ReadFile(name string) ([]byte, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
+	}
+	return readFile(filepath.Join(string(d), name))
+}
