@@ -34,7 +34,7 @@ type MergeOptions struct {
 }
 
 // templateName is the file, in script_location, that new revisions come from.
-const templateName = "script.sql.tmpl"
+const templateName = script.TemplateName
 
 // NewRevision writes a new revision file on top of o.Head and returns its
 // script. The new graph is checked before the file is written, so a

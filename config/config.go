@@ -3,6 +3,10 @@
 // expands ${VAR} references, makes relative paths absolute and parses
 // database URLs ([ParseURL]).
 //
+// Unlike alembic.ini, an unknown key is an error that suggests the closest
+// known key: a typo must not silently fall back to a default. Every error
+// names the file, the line and the key ([Error]).
+//
 // A config file looks like this (every key but script_location is optional):
 //
 //	script_location = "migrations"

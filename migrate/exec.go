@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/retortdb/retort/dialect"
 )
@@ -42,6 +43,11 @@ func q(fragments ...any) query {
 	return out
 }
 
+// clock is a timestamp argument: online it binds the client's time, offline
+// it is written as CURRENT_TIMESTAMP so the row records when the script ran,
+// not when it was generated.
+type clock struct{ t time.Time }
+
 // render returns the statement with placeholders and its args, or, when
 // literal is set, with the values written inline.
 func (qq query) render(d dialect.Dialect, literal bool) (string, []any) {
@@ -49,9 +55,13 @@ func (qq query) render(d dialect.Dialect, literal bool) (string, []any) {
 	for i, p := range qq.parts {
 		b.WriteString(p)
 		if i < len(qq.args) {
-			if literal {
+			_, isClock := qq.args[i].(clock)
+			switch {
+			case literal && isClock:
+				b.WriteString("CURRENT_TIMESTAMP")
+			case literal:
 				b.WriteString(d.Literal(qq.args[i]))
-			} else {
+			default:
 				b.WriteString(d.Placeholder(i + 1))
 			}
 		}
@@ -59,7 +69,14 @@ func (qq query) render(d dialect.Dialect, literal bool) (string, []any) {
 	if literal {
 		return b.String(), nil
 	}
-	return b.String(), qq.args
+	args := make([]any, len(qq.args))
+	for i, a := range qq.args {
+		if c, ok := a.(clock); ok {
+			a = c.t
+		}
+		args[i] = a
+	}
+	return b.String(), args
 }
 
 // executor is the one choke point every statement goes through, online or

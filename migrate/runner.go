@@ -386,7 +386,7 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, runI
 	if err := r.writeVersions(ctx, ex, p.step); err != nil {
 		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
 	}
-	finish := q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'applied', finished_at = ", arg{r.opts.Now().UTC()},
+	finish := q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'applied', finished_at = ", arg{clock{r.opts.Now().UTC()}},
 		" WHERE run_id = ", arg{runID}, " AND revision = ", arg{stepID(p.step)}, " AND status = 'started'")
 	if _, err := ex.execQuery(ctx, finish); err != nil {
 		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
@@ -421,7 +421,7 @@ func (r *Runner) recordFailure(ctx context.Context, ex executor, p *planned, run
 		qq = r.historyInsert(p, runID, "failed", true, started, true)
 		qq = withFailure(qq, se.Err.Error(), stmts)
 	} else {
-		qq = q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'failed', finished_at = ", arg{r.opts.Now().UTC()},
+		qq = q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'failed', finished_at = ", arg{clock{r.opts.Now().UTC()}},
 			", error = ", arg{se.Err.Error()}, ", statements = ", arg{stmts},
 			" WHERE run_id = ", arg{runID}, " AND revision = ", arg{se.Revision}, " AND status = 'started'")
 	}
@@ -475,7 +475,7 @@ func (r *Runner) historyInsert(p *planned, runID, status string, atomic bool, st
 		tag = r.opts.Tag
 	}
 	if finished {
-		fin = r.opts.Now().UTC()
+		fin = clock{r.opts.Now().UTC()}
 	}
 	atomicV := int64(0)
 	if atomic {
@@ -484,7 +484,7 @@ func (r *Runner) historyInsert(p *planned, runID, status string, atomic bool, st
 	return q("INSERT INTO ", r.d.QualifiedName(r.opts.HistoryTable), " ", historyColumns, ") VALUES (",
 		arg{runID}, ", ", arg{stepID(p.step)}, ", ", arg{direction(p.step)}, ", ", arg{status}, ", ",
 		arg{strings.Join(p.step.From, ",")}, ", ", arg{strings.Join(p.step.To, ",")}, ", ", arg{message}, ", ",
-		arg{checksum}, ", ", arg{atomicV}, ", ", arg{tag}, ", ", arg{started.UTC()}, ", ", arg{fin}, ")")
+		arg{checksum}, ", ", arg{atomicV}, ", ", arg{tag}, ", ", arg{clock{started.UTC()}}, ", ", arg{fin}, ")")
 }
 
 // withFailure extends a history INSERT with the error and the statements

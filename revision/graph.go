@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -28,7 +29,8 @@ type Graph struct {
 	bases     []int // no Down
 	realBases []int // no Down and no DependsOn
 	rank      []int32
-	keys      []prefixKey // map keys longer than 3 characters, sorted by key
+	keysOnce  sync.Once
+	keys      []prefixKey // map keys longer than 3 characters, sorted by key (built lazily)
 }
 
 // node is a revision with its resolved edges, all as node indexes (= load
@@ -117,7 +119,6 @@ func NewGraph(revs []Revision) (*Graph, error) {
 			g.byLabel[l] = i
 		}
 	}
-	g.buildKeys()
 	if err := g.resolveEdges(); err != nil {
 		return nil, err
 	}
@@ -222,17 +223,18 @@ func (g *Graph) buildKeys() {
 			order++
 		}
 	}
-	sort.Slice(g.keys, func(a, b int) bool { return g.keys[a].key < g.keys[b].key })
+	slices.SortFunc(g.keys, func(a, b prefixKey) int { return strings.Compare(a.key, b.key) })
 }
 
 // prefixMatches returns the keys that start with prefix, in map order.
 func (g *Graph) prefixMatches(prefix string) []prefixKey {
+	g.keysOnce.Do(g.buildKeys)
 	lo := sort.Search(len(g.keys), func(i int) bool { return g.keys[i].key >= prefix })
 	var out []prefixKey
 	for i := lo; i < len(g.keys) && strings.HasPrefix(g.keys[i].key, prefix); i++ {
 		out = append(out, g.keys[i])
 	}
-	sort.Slice(out, func(a, b int) bool { return out[a].order < out[b].order })
+	slices.SortFunc(out, func(a, b prefixKey) int { return a.order - b.order })
 	return out
 }
 
@@ -310,17 +312,14 @@ func (g *Graph) resolveEdges() error {
 				n.deps = append(n.deps, j)
 			}
 		}
-		n.allDown = dedupeInts(append(append([]int(nil), n.down...), n.deps...))
-	}
-	for i := range g.nodes {
-		n := &g.nodes[i]
-		for _, d := range n.down {
-			g.nodes[d].next = append(g.nodes[d].next, i)
-		}
-		for _, d := range n.allDown {
-			g.nodes[d].allNext = append(g.nodes[d].allNext, i)
+		if len(n.deps) == 0 {
+			n.allDown = n.down
+		} else {
+			n.allDown = dedupeInts(append(append([]int(nil), n.down...), n.deps...))
 		}
 	}
+	g.buildNext()
+	g.reverseEdges(func(n *node) []int { return n.deps }, func(n *node) *[]int { return &n.allNext })
 	for i := range g.nodes {
 		n := &g.nodes[i]
 		if len(n.next) == 0 {
@@ -489,11 +488,61 @@ func (g *Graph) normalizeDeps() {
 				n.normDeps = append(n.normDeps, d)
 			}
 		}
-		n.normDown = dedupeInts(append(append([]int(nil), n.down...), n.normDeps...))
+		if len(n.normDeps) == 0 {
+			n.normDown = n.down
+		} else {
+			n.normDown = dedupeInts(append(append([]int(nil), n.down...), n.normDeps...))
+		}
+	}
+	g.reverseEdges(func(n *node) []int { return n.normDeps }, func(n *node) *[]int { return &n.normNext })
+}
+
+// buildNext sets every revision's children through Down, in load order,
+// in one shared array.
+func (g *Graph) buildNext() {
+	counts := make([]int32, len(g.nodes))
+	total := 0
+	for i := range g.nodes {
+		for _, d := range g.nodes[i].down {
+			counts[d]++
+			total++
+		}
+	}
+	backing := make([]int, total)
+	off := 0
+	for i := range g.nodes {
+		c := int(counts[i])
+		g.nodes[i].next = backing[off : off : off+c]
+		off += c
 	}
 	for i := range g.nodes {
-		for _, d := range g.nodes[i].normDown {
-			g.nodes[d].normNext = append(g.nodes[d].normNext, i)
+		for _, d := range g.nodes[i].down {
+			g.nodes[d].next = append(g.nodes[d].next, i)
+		}
+	}
+}
+
+// reverseEdges sets the children through Down plus extra (dependencies),
+// sharing next's array when there are no extra children. Children come in
+// load order.
+func (g *Graph) reverseEdges(extra func(*node) []int, out func(*node) *[]int) {
+	more := map[int][]int{}
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		for _, d := range extra(n) {
+			if !containsInt(n.down, d) {
+				more[d] = append(more[d], i)
+			}
+		}
+	}
+	for i := range g.nodes {
+		n := &g.nodes[i]
+		if m, ok := more[i]; ok {
+			merged := append(slices.Clone(n.next), m...)
+			slices.Sort(merged)
+			*out(n) = slices.Compact(merged)
+		} else {
+			*out(n) = n.next
 		}
 	}
 }

@@ -132,8 +132,8 @@ func TestNewGraphCopiesInput(t *testing.T) {
 
 func TestHeadsAndBases(t *testing.T) {
 	tests := []struct {
-		name                     string
-		specs                    []string
+		name                    string
+		specs                   []string
 		heads, realHeads, bases []string
 	}{
 		{"linear", []string{"a", "b:a", "c:b"}, []string{"c"}, []string{"c"}, []string{"a"}},
@@ -167,7 +167,7 @@ func TestQueries(t *testing.T) {
 	eqStrings(t, "children", g.Children("b"), []string{"c1", "c2"})
 	eqStrings(t, "children of unknown", g.Children("nope"), nil)
 	checks := []struct {
-		id                                string
+		id                                 string
 		head, eff, branchPoint, mergePoint bool
 	}{
 		{"b", false, false, true, false},

@@ -182,11 +182,11 @@ func TestResolveRelative(t *testing.T) {
 
 func TestParseRelative(t *testing.T) {
 	tests := []struct {
-		spec                  string
-		ok                    bool
-		label, symbol, raw    string
-		value                 int
-		hasSymbol             bool
+		spec               string
+		ok                 bool
+		label, symbol, raw string
+		value              int
+		hasSymbol          bool
 	}{
 		{"+1", true, "", "", "+1", 1, false},
 		{"-12", true, "", "", "-12", -12, false},

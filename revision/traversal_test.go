@@ -362,7 +362,7 @@ func TestTraversalDependencies(t *testing.T) {
 			end:    []string{"c2"}},
 		// §15.11: downgrading a dependency removes its dependents too
 		{name: "downgrade dependency removes dependent", op: "down", target: "lib1@b1", rows: []string{"c2", "f1"},
-			steps: []string{"-f1", "-e1", "-d1", "-c2", "-c1"}, end: []string{"b1", "b2"}},
+			steps: []string{"-c2", "-f1", "-e1", "-d1", "-c1"}, end: []string{"b1", "b2"}},
 		{name: "downgrading a dependent keeps the dependency", op: "down", target: "b2", rows: []string{"c2"},
 			steps: []string{"-c2"}, writes: []string{"insert c1; update c2->b2"}, end: []string{"b2", "c1"}},
 	})
@@ -375,7 +375,7 @@ func TestTraversalDependencies(t *testing.T) {
 		{name: "kaboom 2", op: "down", target: "d1@base", rows: []string{"amerge", "d1", "b1", "cmerge"},
 			steps: []string{"-d1"}, writes: []string{"update d1->b2"}, end: []string{"amerge", "b1", "b2", "cmerge"}},
 		{name: "kaboom 3", op: "down", target: "base", rows: []string{"amerge", "b1", "b2", "cmerge"},
-			steps: []string{"-amerge", "-a1", "-a2", "-a3", "-b1", "-b2", "-cmerge", "-c1", "-c2", "-c3"}, end: nil},
+			steps: []string{"-amerge", "-a1", "-b1", "-b2", "-cmerge", "-c1", "-a2", "-a3", "-c2", "-c3"}, end: nil},
 	})
 
 	three := graphOf(t, "a1", "a2:a1", "b1", "b2:b1:a2", "b3:b2", "a3:a2:b1")
@@ -428,7 +428,8 @@ func TestTraversalEffectiveHead(t *testing.T) {
 		{name: "upgrade head fails", op: "up", target: "head", rows: nil,
 			errMsg: "Multiple heads are present for given argument 'head'; a2, b2"},
 		{name: "upgrade heads ends with one row", op: "up", target: "heads", rows: nil,
-			steps: []string{"+b1", "+a1", "+a2", "+b2"}, end: []string{"b2"}},
+			steps: []string{"+a1", "+a2", "+b1", "+b2"}, writes: []string{"insert a1", "update a1->a2", "insert b1", "delete a2; update b1->b2"},
+			end: []string{"b2"}},
 		{name: "stamp heads writes the real head", op: "stamp", targets: []string{"heads"}, rows: nil,
 			steps: []string{"+b2"}, writes: []string{"insert b2"}, end: []string{"b2"}},
 		{name: "downgrade the dependency removes the dependent", op: "down", target: "a1", rows: []string{"b2"},

@@ -131,3 +131,42 @@ func equalAny(a, b any) bool {
 	}
 	return a == b
 }
+
+// FuzzRender renders arbitrary messages and SQL: Render either refuses or
+// writes a file that parses back to the same header and SQL.
+func FuzzRender(f *testing.F) {
+	f.Add("a1", "add users table", "b1", "CREATE TABLE users (id int);\n", "DROP TABLE users;")
+	f.Add("a1", "Split users\n\nThe table grew.\n  Keep ids.", "", "-- retort:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);", "")
+	f.Add("a1", "retort: a note", "b1,b2", "\n\n  A;\n\n-- c\nB;  \n", "\r\nC;\r\n")
+	f.Fuzz(func(t *testing.T, id, msg, down, up, dn string) {
+		var downs []string
+		if down != "" {
+			downs = strings.Split(down, ",")
+		}
+		out, err := Render(DefaultTemplate, NewRevision{ID: id, Message: msg, Down: downs, CreateDate: time.Unix(0, 0), Upgrades: up, Downgrades: dn})
+		if err != nil {
+			return
+		}
+		s, err := Parse("x.sql", out)
+		if err != nil {
+			t.Fatalf("Render wrote a file that does not parse: %v\n%s", err, out)
+		}
+		checkParsed(t, string(out), s)
+		for _, c := range []struct {
+			in  string
+			got *Section
+		}{{up, &s.Upgrade}, {dn, s.Downgrade}} {
+			in := string(normalizeNewlines([]byte(c.in)))
+			if strings.Contains(in, "retort:") {
+				continue
+			}
+			lines := strings.Split(strings.TrimRight(in, " \t\n"), "\n")
+			for len(lines) > 0 && isBlank(lines[0]) {
+				lines = lines[1:]
+			}
+			if want := strings.Join(lines, "\n"); c.got.SQL != want {
+				t.Fatalf("SQL %q came back as %q", want, c.got.SQL)
+			}
+		}
+	})
+}

@@ -63,7 +63,7 @@ func TestLoadDirJoinsErrors(t *testing.T) {
 	if scripts != nil {
 		t.Errorf("scripts returned with an error")
 	}
-	want := `v/b.sql:2: Revision ID: revision id "b b" contains ' '; it may not contain white space or any of @ - + : ,` + "\n" +
+	want := `v/b.sql:2: Revision ID: Character(s) ' ' not allowed in revision identifier 'b b'` + "\n" +
 		`v/d.sql: no "-- retort:upgrade" section`
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)

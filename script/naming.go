@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,11 +16,11 @@ import (
 // version_num column.
 const MaxIDLength = 32
 
-// ValidateID reports whether id can be a revision id: 1 to 32 characters,
-// none of them white space, a control character, '@', '-', '+', ':' or ','
-// (Alembic's rule, plus ',' which separates list entries and ':' which
-// separates ranges). The same rule applies to branch labels and to the
-// entries of Revises and Depends On.
+// ValidateID returns an error unless id can be a revision id: 1 to 32
+// characters, none of them white space, a control character, '@', '-',
+// '+', ':' or ',' (Alembic's rule, plus ',' which separates list entries
+// and ':' which separates ranges). The same rule applies to branch labels
+// and to the entries of Revises and Depends On.
 func ValidateID(id string) error {
 	return validateName("revision id", id)
 }
@@ -31,12 +32,22 @@ func validateName(what, s string) error {
 	if n := utf8.RuneCountInString(s); n > MaxIDLength {
 		return fmt.Errorf("%s %q is %d characters long; the limit is %d", what, s, n, MaxIDLength)
 	}
+	var bad []string
 	for _, r := range s {
 		if unicode.IsSpace(r) || unicode.IsControl(r) || strings.ContainsRune("@-+:,", r) || r == utf8.RuneError {
-			return fmt.Errorf("%s %q contains %q; it may not contain white space or any of @ - + : ,", what, s, r)
+			if c := escape(string(r)); !slices.Contains(bad, c) {
+				bad = append(bad, c)
+			}
 		}
 	}
-	return nil
+	if len(bad) == 0 {
+		return nil
+	}
+	if what == "revision id" {
+		// Alembic's wording, which users search for.
+		return fmt.Errorf("Character(s) '%s' not allowed in revision identifier '%s'", strings.Join(bad, ", "), escape(s))
+	}
+	return fmt.Errorf("%s %q contains '%s'; it may not contain white space or any of @ - + : ,", what, s, bad[0])
 }
 
 // NewRevisionID returns a fresh revision id: 12 random lowercase hex
@@ -146,4 +157,11 @@ func FileName(fileTemplate string, id, slug string, t time.Time) (string, error)
 		return "", fmt.Errorf("file_template %q gives %q, a hidden file name that loading would skip", fileTemplate, name)
 	}
 	return name, nil
+}
+
+// escape shows control and space characters as Go escapes, so a message
+// names a tab as \t rather than printing one.
+func escape(s string) string {
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }

@@ -95,16 +95,16 @@ func TestValidateID(t *testing.T) {
 	tests := []struct{ id, err string }{
 		{"", "empty revision id"},
 		{strings.Repeat("x", 33), `revision id "` + strings.Repeat("x", 33) + `" is 33 characters long; the limit is 32`},
-		{"a b", `revision id "a b" contains ' '; it may not contain white space or any of @ - + : ,`},
-		{"a\tb", `revision id "a\tb" contains '\t'; it may not contain white space or any of @ - + : ,`},
-		{"a\u00a0b", `revision id "a\u00a0b" contains '\u00a0'; it may not contain white space or any of @ - + : ,`},
-		{"head-1", `revision id "head-1" contains '-'; it may not contain white space or any of @ - + : ,`},
-		{"a+1", `revision id "a+1" contains '+'; it may not contain white space or any of @ - + : ,`},
-		{"b@head", `revision id "b@head" contains '@'; it may not contain white space or any of @ - + : ,`},
-		{"a:b", `revision id "a:b" contains ':'; it may not contain white space or any of @ - + : ,`},
-		{"a,b", `revision id "a,b" contains ','; it may not contain white space or any of @ - + : ,`},
-		{"a\x7fb", `revision id "a\x7fb" contains '\x7f'; it may not contain white space or any of @ - + : ,`},
-		{"a\xffb", `revision id "a\xffb" contains '�'; it may not contain white space or any of @ - + : ,`},
+		{"a b", `Character(s) ' ' not allowed in revision identifier 'a b'`},
+		{"a\tb", `Character(s) '\t' not allowed in revision identifier 'a\tb'`},
+		{"a\u00a0b", `Character(s) '\u00a0' not allowed in revision identifier 'a\u00a0b'`},
+		{"head-1", `Character(s) '-' not allowed in revision identifier 'head-1'`},
+		{"a+1", `Character(s) '+' not allowed in revision identifier 'a+1'`},
+		{"b@head", `Character(s) '@' not allowed in revision identifier 'b@head'`},
+		{"a:b", `Character(s) ':' not allowed in revision identifier 'a:b'`},
+		{"a,b", `Character(s) ',' not allowed in revision identifier 'a,b'`},
+		{"a\x7fb", `Character(s) '\x7f' not allowed in revision identifier 'a\x7fb'`},
+		{"a\xffb", `Character(s) '�' not allowed in revision identifier 'a\xffb'`},
 	}
 	for _, tt := range tests {
 		err := ValidateID(tt.id)

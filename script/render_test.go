@@ -100,13 +100,13 @@ func TestRenderErrors(t *testing.T) {
 		err  string
 	}{
 		{"bad id", DefaultTemplate, func(nr *NewRevision) { nr.ID = "a-1" },
-			`revision id "a-1" contains '-'; it may not contain white space or any of @ - + : ,`},
+			`Character(s) '-' not allowed in revision identifier 'a-1'`},
 		{"bad down", DefaultTemplate, func(nr *NewRevision) { nr.Down = []string{"b1", ""} }, "Revises: empty revision id"},
 		{"duplicate down", DefaultTemplate, func(nr *NewRevision) { nr.Down = []string{"b1", "b1"} }, `Revises: lists "b1" twice`},
 		{"bad label", DefaultTemplate, func(nr *NewRevision) { nr.BranchLabels = []string{"a b"} },
 			`Branch Labels: branch label "a b" contains ' '; it may not contain white space or any of @ - + : ,`},
 		{"bad depends", DefaultTemplate, func(nr *NewRevision) { nr.DependsOn = []string{"x:y"} },
-			`Depends On: revision id "x:y" contains ':'; it may not contain white space or any of @ - + : ,`},
+			`Depends On: Character(s) ':' not allowed in revision identifier 'x:y'`},
 		{"message marker", DefaultTemplate, func(nr *NewRevision) { nr.Message = "retort:upgrade" },
 			`message line "retort:upgrade" would be read as a "-- retort:" marker`},
 		{"message field", DefaultTemplate, func(nr *NewRevision) { nr.Message = "x\nRevises: y" },

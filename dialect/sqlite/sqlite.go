@@ -50,6 +50,8 @@ func (Dialect) DSN(u *config.URL) (string, error) {
 	params := url.Values{}
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	// Store time.Time arguments as SQLite's own sortable text.
+	params.Set("_time_format", "sqlite")
 	path := u.Path
 	if IsMemory(u) {
 		path = ":memory:"

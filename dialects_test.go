@@ -1,0 +1,213 @@
+package retort_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/retortdb/retort"
+	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/internal/testdb"
+	"github.com/retortdb/retort/migrate"
+)
+
+// fixture is a project directory whose database is a fresh one of a dialect.
+type fixture struct {
+	t   *testing.T
+	dir string
+	url *config.URL
+}
+
+func newFixture(t *testing.T, dialectName string, files map[string]string, extraConfig string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	versions := filepath.Join(dir, "migrations", "versions")
+	if err := os.MkdirAll(versions, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(versions, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfgText := "script_location = \"migrations\"\ndatabase_url = \"sqlite:///unused.db\"\n" + extraConfig
+	if err := os.WriteFile(filepath.Join(dir, "retort.toml"), []byte(cfgText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, dir: dir, url: testdb.New(t, dialectName)}
+}
+
+func (f *fixture) project() *retort.Project {
+	f.t.Helper()
+	cfg, err := config.Load(config.LoadOptions{Path: filepath.Join(f.dir, "retort.toml"), URL: f.url.String(),
+		Getenv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	p, err := retort.Open(cfg)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return p
+}
+
+func (f *fixture) rows() []string {
+	f.t.Helper()
+	st, err := f.project().Current(context.Background())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := slices.Clone(st.Rows)
+	sort.Strings(out)
+	return out
+}
+
+func (f *fixture) upgrade(target string) error {
+	_, err := f.project().Upgrade(context.Background(), target, retort.RunOptions{})
+	return err
+}
+
+func (f *fixture) downgrade(target string) error {
+	_, err := f.project().Downgrade(context.Background(), target, retort.RunOptions{})
+	return err
+}
+
+func sqlRev(id, down, msg, up, downSQL string, extra ...string) string {
+	var b strings.Builder
+	b.WriteString("-- " + msg + "\n--\n-- Revision ID: " + id + "\n-- Revises: " + down + "\n")
+	for _, e := range extra {
+		b.WriteString("-- " + e + "\n")
+	}
+	b.WriteString("\n-- retort:upgrade\n" + up + "\n")
+	if downSQL != "-" {
+		b.WriteString("\n-- retort:downgrade\n" + downSQL + "\n")
+	}
+	return b.String()
+}
+
+// branched is a graph with a branch, a label, a dependency and a merge.
+func branched() map[string]string {
+	return map[string]string{
+		"a_root.sql":  sqlRev("aaaa", "", "root", "CREATE TABLE root_t (id INTEGER PRIMARY KEY);", "DROP TABLE root_t;"),
+		"b1_left.sql": sqlRev("bbb1", "aaaa", "left", "CREATE TABLE left_t (id INTEGER PRIMARY KEY);", "DROP TABLE left_t;"),
+		"b2_right.sql": sqlRev("bbb2", "aaaa", "right", "CREATE TABLE \"Right Side\" (\"select\" INTEGER PRIMARY KEY);", "DROP TABLE \"Right Side\";",
+			"Branch Labels: right"),
+		"c2_dep.sql":   sqlRev("ccc2", "bbb2", "needs left", "CREATE TABLE dep_t (id INTEGER PRIMARY KEY);", "DROP TABLE dep_t;", "Depends On: bbb1"),
+		"d_merge.sql":  sqlRev("dddd", "bbb1, ccc2", "merge", "", ""),
+	}
+}
+
+func TestGraphRunsOnEveryDialect(t *testing.T) {
+	t.Parallel()
+	for _, name := range testdb.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			files := branched()
+			if name == "mysql" {
+				// MySQL quotes identifiers with backticks unless ANSI_QUOTES is on.
+				files["b2_right.sql"] = sqlRev("bbb2", "aaaa", "right", "CREATE TABLE `Right Side` (`select` INTEGER PRIMARY KEY);", "DROP TABLE `Right Side`;", "Branch Labels: right")
+			}
+			f := newFixture(t, name, files, "")
+			steps := func(target string) {
+				t.Helper()
+				if err := f.upgrade(target); err != nil {
+					t.Fatalf("upgrade %s: %v", target, err)
+				}
+			}
+			steps("ccc2")
+			// ccc2 depends on bbb1, so the left branch comes along; the
+			// dependency-implied row is not kept.
+			if got := f.rows(); !slices.Equal(got, []string{"ccc2"}) {
+				t.Fatalf("rows after ccc2: %v", got)
+			}
+			steps("heads")
+			if got := f.rows(); !slices.Equal(got, []string{"dddd"}) {
+				t.Fatalf("rows after heads: %v", got)
+			}
+			if err := f.downgrade("right@aaaa"); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.rows(); !slices.Equal(got, []string{"bbb1"}) {
+				t.Fatalf("rows after right@aaaa: %v", got)
+			}
+			if err := f.downgrade("base"); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.rows(); len(got) != 0 {
+				t.Fatalf("rows after base: %v", got)
+			}
+			p := f.project()
+			if _, err := p.Stamp(context.Background(), []string{"bbb1", "bbb2"}, false, retort.RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if got := f.rows(); !slices.Equal(got, []string{"bbb1", "bbb2"}) {
+				t.Fatalf("rows after stamp: %v", got)
+			}
+			// The stamp ran no migration: upgrading runs only ccc2 and dddd,
+			// whose tables' parents do not exist, so only the merge's empty body
+			// and dep_t's CREATE run.
+			steps("heads")
+			if got := f.rows(); !slices.Equal(got, []string{"dddd"}) {
+				t.Fatalf("rows after stamp+upgrade: %v", got)
+			}
+		})
+	}
+}
+
+func TestFailureLeavesVersionTable(t *testing.T) {
+	t.Parallel()
+	for _, name := range testdb.Dialects(t) {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			files := map[string]string{
+				"a.sql": sqlRev("aaaa", "", "one", "CREATE TABLE one_t (id INTEGER PRIMARY KEY);", "DROP TABLE one_t;"),
+				"b.sql": sqlRev("bbbb", "aaaa", "two", "CREATE TABLE two_t (id INTEGER PRIMARY KEY);\nINSERT INTO no_such_table VALUES (1);", "DROP TABLE two_t;"),
+			}
+			f := newFixture(t, name, files, "")
+			err := f.upgrade("head")
+			var se *migrate.StepError
+			if !errors.As(err, &se) {
+				t.Fatalf("want a StepError, got %v", err)
+			}
+			if se.Revision != "bbbb" || se.Line != 8 || !strings.Contains(se.Statement, "no_such_table") {
+				t.Fatalf("StepError %+v", se)
+			}
+			if got := f.rows(); !slices.Equal(got, []string{"aaaa"}) {
+				t.Fatalf("rows %v, want [aaaa]", got)
+			}
+			db := testdb.Open(t, f.url)
+			var status string
+			if err := db.QueryRow("SELECT status FROM retort_history WHERE revision = 'bbbb'").Scan(&status); err != nil {
+				t.Fatal(err)
+			}
+			if status != "failed" {
+				t.Fatalf("history status %q", status)
+			}
+			d, _ := testdb.Dialect(name)
+			if d.Caps().TransactionalDDL {
+				if se.RolledBack != true || len(se.Ran) != 1 {
+					t.Fatalf("StepError %+v", se)
+				}
+				if err := db.QueryRow("SELECT count(*) FROM two_t").Scan(new(int)); err == nil {
+					t.Fatal("two_t survived the rollback")
+				}
+				return
+			}
+			// Without transactional DDL the CREATE stays, and the next run
+			// refuses to guess.
+			if se.RolledBack || len(se.Ran) != 1 {
+				t.Fatalf("StepError %+v", se)
+			}
+			err = f.upgrade("head")
+			var pe *migrate.PartialStepError
+			if !errors.As(err, &pe) || pe.Revision != "bbbb" || len(pe.Ran) != 1 {
+				t.Fatalf("second run: want a PartialStepError for bbbb, got %v", err)
+			}
+		})
+	}
+}
