@@ -97,8 +97,8 @@ func branched() map[string]string {
 		"b1_left.sql": sqlRev("bbb1", "aaaa", "left", "CREATE TABLE left_t (id INTEGER PRIMARY KEY);", "DROP TABLE left_t;"),
 		"b2_right.sql": sqlRev("bbb2", "aaaa", "right", "CREATE TABLE \"Right Side\" (\"select\" INTEGER PRIMARY KEY);", "DROP TABLE \"Right Side\";",
 			"Branch Labels: right"),
-		"c2_dep.sql":   sqlRev("ccc2", "bbb2", "needs left", "CREATE TABLE dep_t (id INTEGER PRIMARY KEY);", "DROP TABLE dep_t;", "Depends On: bbb1"),
-		"d_merge.sql":  sqlRev("dddd", "bbb1, ccc2", "merge", "", ""),
+		"c2_dep.sql":  sqlRev("ccc2", "bbb2", "needs left", "CREATE TABLE dep_t (id INTEGER PRIMARY KEY);", "DROP TABLE dep_t;", "Depends On: bbb1"),
+		"d_merge.sql": sqlRev("dddd", "bbb1, ccc2", "merge", "", ""),
 	}
 }
 

@@ -57,6 +57,8 @@ type Project struct {
 	logger *slog.Logger
 	now    func() time.Time
 	xArgs  map[string]string
+	// cacheDir holds the header cache; "" disables it.
+	cacheDir string
 }
 
 // Option configures a Project.
@@ -80,7 +82,7 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 	for _, o := range opts {
 		o.apply(p)
 	}
-	scripts, err := script.Load(cfg.VersionLocations)
+	scripts, err := script.LoadCached(cfg.VersionLocations, p.cacheDir)
 	if err != nil {
 		return nil, err
 	}
@@ -111,18 +113,22 @@ func (p *Project) setScripts(scripts []*script.Script) error {
 // Script returns the script of a revision id.
 func (p *Project) Script(id string) *script.Script { return p.byID[id] }
 
-// migrations converts scripts into the runner's bodies.
-func (p *Project) migrations() []*migrate.Migration {
-	out := make([]*migrate.Migration, 0, len(p.Scripts))
-	for _, s := range p.Scripts {
-		m := &migrate.Migration{ID: s.ID, Path: s.Path, Checksum: s.Checksum,
-			Upgrade: &migrate.Body{SQL: s.Upgrade.SQL, Line: s.Upgrade.Line, NoTransaction: s.Upgrade.NoTransaction}}
-		if s.Downgrade != nil {
-			m.Downgrade = &migrate.Body{SQL: s.Downgrade.SQL, Line: s.Downgrade.Line, NoTransaction: s.Downgrade.NoTransaction}
-		}
-		out = append(out, m)
+// migration is the runner's Source: it reads a revision's bodies when a
+// plan needs them (scripts from the header cache have none yet).
+func (p *Project) migration(id string) (*migrate.Migration, error) {
+	s := p.byID[id]
+	if s == nil {
+		return nil, fmt.Errorf("retort: no script for revision %s", id)
 	}
-	return out
+	if err := s.Complete(); err != nil {
+		return nil, err
+	}
+	m := &migrate.Migration{ID: s.ID, Path: s.Path, Checksum: s.Checksum,
+		Upgrade: &migrate.Body{SQL: s.Upgrade.SQL, Line: s.Upgrade.Line, NoTransaction: s.Upgrade.NoTransaction}}
+	if s.Downgrade != nil {
+		m.Downgrade = &migrate.Body{SQL: s.Downgrade.SQL, Line: s.Downgrade.Line, NoTransaction: s.Downgrade.NoTransaction}
+	}
+	return m, nil
 }
 
 // target is the database of the project's URL, resolved.
@@ -212,6 +218,13 @@ func (p *Project) connect(ctx context.Context) (*session, error) {
 		return nil, fmt.Errorf("prepare session on %s: %w", t.url.Redacted(), err)
 	}
 	return s, nil
+}
+
+// WithHeaderCache keeps parsed revision headers in dir between runs, so
+// commands that only need the graph stat the files instead of reading them.
+// The retort command uses $RETORT_CACHE_DIR, else the user's cache directory.
+func WithHeaderCache(dir string) Option {
+	return optionFunc(func(p *Project) { p.cacheDir = dir })
 }
 
 // WithXArgs passes -x key=value pairs to the project (Go migrations and

@@ -173,7 +173,7 @@ func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
 		return nil, nil, err
 	}
 	vt, ht := p.tables(t.d)
-	r := migrate.New(t.d, p.migrations(), migrate.Options{
+	r := migrate.New(t.d, p.migration, migrate.Options{
 		VersionTable:            vt,
 		HistoryTable:            ht,
 		TransactionPerMigration: p.Config.TransactionPerMigration,

@@ -67,21 +67,38 @@ type Result struct {
 
 // Runner applies planned steps.
 type Runner struct {
-	d    dialect.Dialect
-	migs map[string]*Migration
-	opts Options
+	d      dialect.Dialect
+	source Source
+	opts   Options
+}
+
+// Source returns the migration of a revision id. The runner asks only for
+// the revisions a plan runs, so a source can read bodies lazily.
+type Source func(id string) (*Migration, error)
+
+// Migrations is a Source over a fixed list.
+func Migrations(list []*Migration) Source {
+	m := make(map[string]*Migration, len(list))
+	for _, mig := range list {
+		m[mig.ID] = mig
+	}
+	return func(id string) (*Migration, error) {
+		if mig, ok := m[id]; ok {
+			return mig, nil
+		}
+		return nil, fmt.Errorf("retort/migrate: no migration body for revision %s", id)
+	}
 }
 
 // New returns a runner for the given dialect and migrations.
-func New(d dialect.Dialect, migrations []*Migration, opts Options) *Runner {
-	m := make(map[string]*Migration, len(migrations))
-	for _, mig := range migrations {
-		m[mig.ID] = mig
-	}
+func New(d dialect.Dialect, source Source, opts Options) *Runner {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Runner{d: d, migs: m, opts: opts}
+	if source == nil {
+		source = Migrations(nil)
+	}
+	return &Runner{d: d, source: source, opts: opts}
 }
 
 func (r *Runner) emit(e Event) {
@@ -245,14 +262,15 @@ func (r *Runner) prepare(steps []revision.Step) ([]planned, error) {
 	for _, st := range steps {
 		p := planned{step: st}
 		if st.Revision != nil {
-			p.mig = r.migs[st.Revision.ID]
+			mig, err := r.source(st.Revision.ID)
+			if err != nil && !st.Stamp {
+				return nil, err
+			}
+			p.mig = mig
 		}
 		if st.Stamp {
 			work = append(work, p)
 			continue
-		}
-		if p.mig == nil {
-			return nil, fmt.Errorf("retort/migrate: no migration body for revision %s", st.Revision.ID)
 		}
 		body := p.mig.Upgrade
 		if st.Direction == revision.Downgrade {

@@ -3,6 +3,7 @@ package revision
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // WriteOp is the kind of a version-table change.
@@ -49,21 +50,43 @@ func (w VersionWrite) String() string {
 // step by step.
 type maintainer struct {
 	c      *ctx
-	rows   []int
+	rows   []int // sorted by id
 	writes []VersionWrite
 }
 
 func newMaintainer(c *ctx, rows []int) *maintainer {
 	m := &maintainer{c: c}
 	for _, r := range rows {
-		if !containsInt(m.rows, r) {
-			m.rows = append(m.rows, r)
+		if !m.has(r) {
+			m.add(r)
 		}
 	}
 	return m
 }
 
-func (m *maintainer) has(r int) bool { return containsInt(m.rows, r) }
+// find returns where r is or would be in the sorted rows.
+func (m *maintainer) find(r int) (int, bool) {
+	id := m.c.id(r)
+	return slices.BinarySearchFunc(m.rows, id, func(x int, id string) int { return strings.Compare(m.c.id(x), id) })
+}
+
+func (m *maintainer) has(r int) bool {
+	_, ok := m.find(r)
+	return ok
+}
+
+func (m *maintainer) add(r int) {
+	i, _ := m.find(r)
+	m.rows = slices.Insert(m.rows, i, r)
+}
+
+func (m *maintainer) remove(r int) bool {
+	i, ok := m.find(r)
+	if ok {
+		m.rows = slices.Delete(m.rows, i, i+1)
+	}
+	return ok
+}
 
 func (m *maintainer) fail(format string, args ...any) error {
 	return revErr("version table bookkeeping failed: "+format, args...)
@@ -73,17 +96,15 @@ func (m *maintainer) insert(r int) error {
 	if m.has(r) {
 		return m.fail("revision %s is already in the version table", m.c.id(r))
 	}
-	m.rows = append(m.rows, r)
+	m.add(r)
 	m.writes = append(m.writes, VersionWrite{Op: Insert, To: m.c.id(r)})
 	return nil
 }
 
 func (m *maintainer) delete(r int) error {
-	i := slices.Index(m.rows, r)
-	if i < 0 {
+	if !m.remove(r) {
 		return m.fail("revision %s is not in the version table", m.c.id(r))
 	}
-	m.rows = slices.Delete(m.rows, i, i+1)
 	m.writes = append(m.writes, VersionWrite{Op: Delete, From: m.c.id(r)})
 	return nil
 }
@@ -92,11 +113,10 @@ func (m *maintainer) update(from, to int) error {
 	if m.has(to) {
 		return m.fail("revision %s is already in the version table", m.c.id(to))
 	}
-	i := slices.Index(m.rows, from)
-	if i < 0 {
+	if !m.remove(from) {
 		return m.fail("revision %s is not in the version table", m.c.id(from))
 	}
-	m.rows[i] = to
+	m.add(to)
 	m.writes = append(m.writes, VersionWrite{Op: Update, From: m.c.id(from), To: m.c.id(to)})
 	return nil
 }
@@ -268,11 +288,7 @@ func (m *maintainer) anyMissing(xs []int) bool {
 }
 
 // sortedRows returns the rows' ids, sorted.
-func (m *maintainer) sortedRows() []string {
-	out := m.c.ids(m.rows)
-	slices.Sort(out)
-	return out
-}
+func (m *maintainer) sortedRows() []string { return m.c.ids(m.rows) }
 
 // takeWrites returns and clears the writes recorded since the last call.
 func (m *maintainer) takeWrites() []VersionWrite {

@@ -79,6 +79,9 @@ type Script struct {
 	Checksum string
 	// FileName is the base name of Path; it orders files within a directory.
 	FileName string
+
+	// headerOnly is set on scripts restored from the header cache.
+	headerOnly bool
 }
 
 // ParseError is a problem in a revision file. Line is 1-based; 0 when the

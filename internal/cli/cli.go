@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -212,7 +213,24 @@ func (a *app) open() (*retort.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return retort.Open(cfg, retort.WithXArgs(xs))
+	return retort.Open(cfg, retort.WithXArgs(xs), retort.WithHeaderCache(a.cacheDir()))
+}
+
+// cacheDir is where parsed revision headers are kept between runs:
+// $RETORT_CACHE_DIR ("off" disables the cache), else the user's cache
+// directory.
+func (a *app) cacheDir() string {
+	if d, ok := a.env.Getenv("RETORT_CACHE_DIR"); ok && d != "" {
+		if d == "off" {
+			return ""
+		}
+		return d
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(d, "retort")
 }
 
 func parseXArgs(xs []string) (map[string]string, error) {

@@ -40,7 +40,7 @@ func newProject(t *testing.T, config string, files map[string]string) *project {
 	for name, body := range files {
 		write(t, filepath.Join(dir, "migrations", "versions", name), body)
 	}
-	return &project{t: t, dir: dir, env: map[string]string{}}
+	return &project{t: t, dir: dir, env: map[string]string{"RETORT_CACHE_DIR": t.TempDir()}}
 }
 
 func write(t *testing.T, path, body string) {
@@ -171,7 +171,7 @@ func TestQuickstartExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &project{t: t, dir: t.TempDir(), env: map[string]string{}}
+	p := &project{t: t, dir: t.TempDir(), env: map[string]string{"RETORT_CACHE_DIR": "off"}}
 	copyDir(t, src, p.dir)
 	r := p.ok("upgrade", "heads")
 	want := []string{

@@ -1,0 +1,306 @@
+//go:build linux
+
+package script
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+
+	"github.com/retortdb/retort/internal/atomicfile"
+	"github.com/retortdb/retort/revision"
+)
+
+// The header cache lets commands that only need the graph (current, heads,
+// history) stat each revision file instead of reading and parsing it: on a
+// 10,000-file project that is one system call per file instead of three
+// plus the parse. An entry is used only while the file's identity (device,
+// inode, size, modification and change times) is unchanged; any write to
+// the file changes its ctime, which no tool can set back. Scripts that come
+// from the cache carry no sections: call Complete before running them.
+
+// cacheMagic starts every cache file; bump it when the format changes.
+const cacheMagic = "retort-header-cache-v1\n"
+
+// fileID identifies one version of a file.
+type fileID struct {
+	dev, ino         uint64
+	size             int64
+	mtimeNs, ctimeNs int64
+}
+
+type cacheEntry struct {
+	name string
+	id   fileID
+	s    *Script
+}
+
+// LoadCached is Load with a header cache kept in cacheDir (one file per
+// version location). An empty cacheDir, or a cache that cannot be read or
+// written, silently falls back to reading every file.
+func LoadCached(locations []string, cacheDir string) ([]*Script, error) {
+	if cacheDir == "" {
+		return Load(locations)
+	}
+	var all []*Script
+	var errs []error
+	seen := map[string]bool{}
+	for _, loc := range locations {
+		fi, err := os.Stat(loc)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			errs = append(errs, fmt.Errorf("version location %s does not exist: create it, fix version_locations, or run `retort init DIR` to start a project", loc))
+			continue
+		case err != nil:
+			errs = append(errs, fmt.Errorf("version location: %w", err))
+			continue
+		case !fi.IsDir():
+			errs = append(errs, fmt.Errorf("version location %s is not a directory", loc))
+			continue
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			key := fmt.Sprint(st.Dev, ":", st.Ino)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+		}
+		scripts, err := loadDirCached(loc, cacheDir)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		all = append(all, scripts...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+func cachePath(cacheDir, loc string) string {
+	sum := sha256.Sum256([]byte(loc))
+	return filepath.Join(cacheDir, "headers-"+hex.EncodeToString(sum[:8]))
+}
+
+func loadDirCached(loc, cacheDir string) ([]*Script, error) {
+	f, err := os.Open(loc)
+	if err != nil {
+		return nil, fmt.Errorf("version location: %w", err)
+	}
+	names, err := f.Readdirnames(-1)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("version location %s: %w", loc, err)
+	}
+	names = slicesFilterSort(names)
+	cached := readCache(cachePath(cacheDir, loc))
+	entries := make([]cacheEntry, len(names))
+	errs := make([]error, len(names))
+	changed := len(cached) != len(names)
+	var mu sync.Mutex
+	work := func(i int) {
+		name := names[i]
+		path := filepath.Join(loc, name)
+		var st syscall.Stat_t
+		if err := syscall.Stat(path, &st); err != nil {
+			errs[i] = fmt.Errorf("%s: %w", path, err)
+			return
+		}
+		if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+			return // directories, pipes, devices…
+		}
+		id := statID(&st)
+		if c, ok := cached[name]; ok && c.id == id {
+			c.s.Path = path
+			entries[i] = cacheEntry{name: name, id: id, s: c.s}
+			return
+		}
+		data, err := readFile(path)
+		if err != nil {
+			errs[i] = fmt.Errorf("%s: %w", path, err)
+			return
+		}
+		s, err := Parse(path, data)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		entries[i] = cacheEntry{name: name, id: id, s: s}
+		mu.Lock()
+		changed = true
+		mu.Unlock()
+	}
+	parallel(len(names), work)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	out := make([]*Script, 0, len(entries))
+	kept := entries[:0]
+	for _, e := range entries {
+		if e.s != nil {
+			out = append(out, e.s)
+			kept = append(kept, e)
+		}
+	}
+	if changed {
+		writeCache(cachePath(cacheDir, loc), kept)
+	}
+	return out, nil
+}
+
+// slicesFilterSort keeps revision file names (*.sql, not hidden), sorted.
+func slicesFilterSort(names []string) []string {
+	out := names[:0]
+	for _, n := range names {
+		if !strings.HasPrefix(n, ".") && strings.HasSuffix(n, ".sql") {
+			out = append(out, n)
+		}
+	}
+	sortStrings(out)
+	return out
+}
+
+// parallel runs f(0..n-1) on a few workers: stat and read are mostly
+// waiting on system calls.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0)*2, n/64+1)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// The cache file: magic, then per entry the file name, its identity and
+// the header fields, each string length-prefixed (uvarint).
+
+func writeCache(path string, entries []cacheEntry) {
+	var b bytes.Buffer
+	b.WriteString(cacheMagic)
+	putU := func(v uint64) { b.Write(binary.AppendUvarint(nil, v)) }
+	putS := func(s string) { putU(uint64(len(s))); b.WriteString(s) }
+	putL := func(l []string) {
+		putU(uint64(len(l)))
+		for _, s := range l {
+			putS(s)
+		}
+	}
+	putU(uint64(len(entries)))
+	for _, e := range entries {
+		putS(e.name)
+		putU(e.id.dev)
+		putU(e.id.ino)
+		putU(uint64(e.id.size))
+		putU(uint64(e.id.mtimeNs))
+		putU(uint64(e.id.ctimeNs))
+		s := e.s
+		putS(s.ID)
+		putL(s.Down)
+		putL(s.BranchLabels)
+		putL(s.DependsOn)
+		putS(s.Message)
+		putS(s.LongDoc)
+		putS(s.CreateDate)
+		putS(s.Checksum)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return
+	}
+	_ = atomicfile.Write(path, b.Bytes(), 0o644) // a cache that cannot be written is only slower
+}
+
+// readCache returns the entries of a cache file by name; a missing or
+// damaged file is an empty cache.
+func readCache(path string) map[string]cacheEntry {
+	data, err := os.ReadFile(path)
+	if err != nil || !bytes.HasPrefix(data, []byte(cacheMagic)) {
+		return nil
+	}
+	r := cacheReader{data: data[len(cacheMagic):]}
+	n := r.u()
+	if n > uint64(len(data)) {
+		return nil
+	}
+	out := make(map[string]cacheEntry, n)
+	for i := uint64(0); i < n && r.err == nil; i++ {
+		var e cacheEntry
+		e.name = r.s()
+		e.id = fileID{dev: r.u(), ino: r.u(), size: int64(r.u()), mtimeNs: int64(r.u()), ctimeNs: int64(r.u())}
+		s := &Script{Revision: revision.Revision{ID: r.s(), Down: r.l(), BranchLabels: r.l(), DependsOn: r.l(), Message: r.s(), LongDoc: r.s()}}
+		s.CreateDate = r.s()
+		s.Checksum = r.s()
+		s.FileName = e.name
+		s.headerOnlyMark()
+		e.s = s
+		out[e.name] = e
+	}
+	if r.err != nil {
+		return nil
+	}
+	return out
+}
+
+type cacheReader struct {
+	data []byte
+	err  error
+}
+
+func (r *cacheReader) u() uint64 {
+	v, n := binary.Uvarint(r.data)
+	if n <= 0 {
+		r.err = errors.New("bad varint")
+		return 0
+	}
+	r.data = r.data[n:]
+	return v
+}
+
+func (r *cacheReader) s() string {
+	n := r.u()
+	if r.err != nil || n > uint64(len(r.data)) {
+		r.err = errors.New("bad string")
+		return ""
+	}
+	s := string(r.data[:n])
+	r.data = r.data[n:]
+	return s
+}
+
+func (r *cacheReader) l() []string {
+	n := r.u()
+	if r.err != nil || n > uint64(len(r.data)) {
+		r.err = errors.New("bad list")
+		return nil
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = r.s()
+	}
+	return out
+}
