@@ -77,6 +77,11 @@ func (p *Project) Downgrade(ctx context.Context, target string, o RunOptions) (*
 		return nil, &UsageError{"Range revision not allowed"}
 	}
 	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
+		if o.OnEvent != nil {
+			for _, w := range p.Graph.DowngradeWarnings(target, current) {
+				o.OnEvent(migrate.Event{Kind: migrate.Warning, Message: w})
+			}
+		}
 		return p.Graph.PlanDowngrade(target, current)
 	})
 }

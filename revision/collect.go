@@ -196,9 +196,8 @@ func (c *ctx) parseDowngradeTarget(current, target arg, assertRel bool) (string,
 				if len(current.specs) == 0 {
 					return "", 0, relErr(m.raw, m.abs)
 				}
-				if distinctCount(current.specs) > 1 {
-					c.warnings = append(c.warnings, downgradeMinusWarning)
-				}
+				// With several distinct rows Alembic warns (see
+				// DowngradeWarnings) and uses the first.
 				symbol = current.specs[0]
 				// Restrict to the branch of the selected revision.
 				label = symbol

@@ -45,6 +45,7 @@ type ResolutionError struct {
 	Candidates []string
 }
 
+// Error returns Alembic's message for the error.
 func (e *ResolutionError) Error() string { return e.Reason }
 
 // CLIMessage returns "Can't locate revision identified by '<Arg>'".
@@ -67,6 +68,7 @@ type MultipleHeadsError struct {
 	Dest string
 }
 
+// Error returns Alembic's message for the error.
 func (e *MultipleHeadsError) Error() string {
 	return fmt.Sprintf("Multiple heads are present for given argument '%s'; %s",
 		e.Arg, strings.Join(e.Heads, ", "))
@@ -101,6 +103,7 @@ type RangeNotAncestorError struct {
 	Dest string
 }
 
+// Error returns Alembic's message for the error.
 func (e *RangeNotAncestorError) Error() string {
 	lower, upper := e.Lower, e.Upper
 	if lower == "" {
@@ -134,6 +137,7 @@ type RevisionError struct {
 	Message string
 }
 
+// Error returns Alembic's message for the error.
 func (e *RevisionError) Error() string { return e.Message }
 
 // CLIMessage returns Message: Alembic prints these verbatim.
@@ -161,6 +165,7 @@ type CycleError struct {
 	Paths []string
 }
 
+// Error returns Alembic's message for the error.
 func (e *CycleError) Error() string {
 	return fmt.Sprintf("%s is detected in revisions (%s)", e.Kind, strings.Join(e.Revisions, ", "))
 }
@@ -181,6 +186,7 @@ type GraphError struct {
 	Message string
 }
 
+// Error returns the message, followed by the file when known.
 func (e *GraphError) Error() string {
 	if e.Path == "" {
 		return e.Message

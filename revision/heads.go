@@ -16,6 +16,7 @@ const (
 	Delete                // DELETE From
 )
 
+// String returns a short readable form.
 func (o WriteOp) String() string {
 	switch o {
 	case Insert:
@@ -36,6 +37,7 @@ type VersionWrite struct {
 	From, To string
 }
 
+// String returns a short readable form.
 func (w VersionWrite) String() string {
 	switch w.Op {
 	case Insert:

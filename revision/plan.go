@@ -15,6 +15,7 @@ const (
 	Downgrade
 )
 
+// String returns a short readable form.
 func (d Direction) String() string {
 	switch d {
 	case Upgrade:
@@ -47,6 +48,7 @@ type Step struct {
 	HeadsAfter []string
 }
 
+// String returns a short readable form.
 func (s Step) String() string {
 	kind := s.Direction.String()
 	if s.Stamp {

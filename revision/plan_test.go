@@ -166,3 +166,24 @@ func TestPlanDoesNotMutateInput(t *testing.T) {
 		t.Errorf("targets changed")
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	g := graphOf(t, labeledSpecs...)
+	done := make(chan error)
+	for i := 0; i < 8; i++ {
+		go func() {
+			var err error
+			for k := 0; k < 50 && err == nil; k++ {
+				if _, err = g.Resolve("somel"); err == nil {
+					_, err = g.PlanUpgrade("heads", []string{"b"})
+				}
+			}
+			done <- err
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

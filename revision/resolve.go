@@ -16,10 +16,9 @@ const (
 // ctx carries the caches and warnings of one top-level operation. The
 // methods mirror RevisionMap's private methods one for one.
 type ctx struct {
-	g        *Graph
-	lineage  map[lineageKey]bitset
-	anc      map[int]bitset // closure along eNormDown, per node
-	warnings []string
+	g       *Graph
+	lineage map[lineageKey]bitset
+	anc     map[int]bitset // closure along eNormDown, per node
 	// noNegWalk disables get_revisions' "-N walks down from the heads"
 	// reading of a bare negative number (used by stamp).
 	noNegWalk bool
@@ -502,4 +501,45 @@ func parseRelative(s string) (relSpec, bool) {
 		r.n = 1 << 30
 	}
 	return r, true
+}
+
+// Resolve returns the revisions an absolute spec designates, in the order
+// Alembic's get_revisions gives them: a full id, a unique prefix (candidates
+// must be longer than three characters), a branch label, "head", "heads"
+// (the real heads), "base" (no revisions), "x@head", "x@heads", "x@base",
+// "x@rev" (x being a label or any revision), and relative specs with a
+// symbol ("rev+N", "head-N", "heads-1", "base+N", "label@head-1"; walks
+// never cross branch or merge points). A bare "-N" walks N steps down from
+// every real head, "label@-N" from those carrying the label. "current" is
+// rejected.
+//
+// Errors: *ResolutionError, *MultipleHeadsError ("head" with several heads),
+// *RevisionError ("Ambiguous walk", "Walked too far").
+func (g *Graph) Resolve(spec string) ([]string, error) {
+	if err := rejectCurrent(spec); err != nil {
+		return nil, err
+	}
+	c := newCtx(g)
+	var rs []int
+	if m, ok := parseRelative(spec); ok && m.hasSymbol {
+		var err error
+		if rs, err = c.parseUpgradeTarget(arg{}, strArg(spec), true); err != nil {
+			return nil, err
+		}
+	} else {
+		var err error
+		if rs, err = c.getRevisions(strArg(spec)); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, r := range dedupeInts(rs) {
+		switch {
+		case r == rvNone:
+			return nil, revErr("Walked too far")
+		case r >= 0:
+			out = append(out, g.nodes[r].id)
+		}
+	}
+	return out, nil
 }

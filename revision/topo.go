@@ -238,6 +238,7 @@ func (g *Graph) topoSortLiteral(set bitset, heads []int) ([]int, error) {
 // dependencies).
 type notBelowError struct{ ids string }
 
+// Error returns the message.
 func (e *notBelowError) Error() string {
 	return "Revisions " + e.ids + " are not below the requested heads"
 }

@@ -190,6 +190,13 @@ func TestTraversalBranched(t *testing.T) {
 		{name: "stamp to labeled head multiple heads", op: "stamp", targets: []string{"c2branch@head"}, rows: []string{"d1", "c2"},
 			steps: []string{"+d2"}, writes: []string{"update c2->d2"}, end: []string{"d1", "d2"}},
 		{name: "upgrade single branch", op: "up", target: "d1", rows: []string{"b"}, steps: []string{"+c1", "+d1"}, end: []string{"d1"}},
+		// §4.6 / §15.5: the last-loaded branch is upgraded first
+		{name: "upgrade heads from empty", op: "up", target: "heads", rows: nil,
+			steps:  []string{"+a", "+b", "+c2", "+d2", "+c1", "+d1"},
+			writes: []string{"insert a", "update a->b", "update b->c2", "update c2->d2", "insert c1", "update c1->d1"},
+			end:    []string{"d1", "d2"}},
+		{name: "downgrade base from heads", op: "down", target: "base", rows: []string{"d1", "d2"},
+			steps: []string{"-d1", "-c1", "-d2", "-c2", "-b", "-a"}, end: nil},
 		{name: "upgrade multiple branch", op: "up", target: "heads", rows: []string{"a"},
 			steps:  []string{"+b", "+c2", "+d2", "+c1", "+d1"},
 			writes: []string{"update a->b", "update b->c2", "update c2->d2", "insert c1", "update c1->d1"},
