@@ -16,6 +16,9 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/retortdb/retort/internal/atomicfile"
 	"github.com/retortdb/retort/revision"
@@ -98,34 +101,56 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 	if err != nil {
 		return nil, fmt.Errorf("version location: %w", err)
 	}
+	defer f.Close()
 	names, err := f.Readdirnames(-1)
-	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("version location %s: %w", loc, err)
 	}
 	names = slicesFilterSort(names)
-	cached := readCache(cachePath(cacheDir, loc))
-	entries := make([]cacheEntry, len(names))
+	dirfd := int(f.Fd())
+	// Stat every file while the cache file is read and decoded: the two
+	// overlap, and stat is most of the work.
+	ids := make([]fileID, len(names))
+	regular := make([]bool, len(names))
 	errs := make([]error, len(names))
+	var cached map[string]cacheEntry
+	var wg sync.WaitGroup
+	wg.Go(func() { cached = readCache(cachePath(cacheDir, loc)) })
+	parallel(len(names), func(i int) {
+		// Relative to the open directory, the kernel resolves one path
+		// component per file instead of the whole absolute path.
+		var st unix.Stat_t
+		if err := unix.Fstatat(dirfd, names[i], &st, 0); err != nil {
+			errs[i] = fmt.Errorf("%s: %w", filepath.Join(loc, names[i]), err)
+			return
+		}
+		ids[i] = statID(&st)
+		regular[i] = st.Mode&unix.S_IFMT == unix.S_IFREG // skip directories, pipes, devices…
+	})
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	entries := make([]cacheEntry, len(names))
 	changed := len(cached) != len(names)
-	var mu sync.Mutex
-	work := func(i int) {
-		name := names[i]
-		path := filepath.Join(loc, name)
-		var st syscall.Stat_t
-		if err := syscall.Stat(path, &st); err != nil {
-			errs[i] = fmt.Errorf("%s: %w", path, err)
-			return
+	var stale []int
+	for i, name := range names {
+		if !regular[i] {
+			continue
 		}
-		if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-			return // directories, pipes, devices…
+		if c, ok := cached[name]; ok && c.id == ids[i] {
+			c.s.Path = loc + string(filepath.Separator) + name
+			entries[i] = cacheEntry{name: name, id: ids[i], s: c.s}
+			continue
 		}
-		id := statID(&st)
-		if c, ok := cached[name]; ok && c.id == id {
-			c.s.Path = path
-			entries[i] = cacheEntry{name: name, id: id, s: c.s}
-			return
-		}
+		stale = append(stale, i)
+	}
+	if len(stale) > 0 {
+		changed = true
+	}
+	parallel(len(stale), func(k int) {
+		i := stale[k]
+		path := filepath.Join(loc, names[i])
 		data, err := readFile(path)
 		if err != nil {
 			errs[i] = fmt.Errorf("%s: %w", path, err)
@@ -136,12 +161,8 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 			errs[i] = err
 			return
 		}
-		entries[i] = cacheEntry{name: name, id: id, s: s}
-		mu.Lock()
-		changed = true
-		mu.Unlock()
-	}
-	parallel(len(names), work)
+		entries[i] = cacheEntry{name: names[i], id: ids[i], s: s}
+	})
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -284,7 +305,10 @@ func (r *cacheReader) s() string {
 		r.err = errors.New("bad string")
 		return ""
 	}
-	s := string(r.data[:n])
+	// The strings share the cache file's buffer instead of copying it:
+	// 10,000 headers are ~60,000 strings, and a short-lived command pays
+	// for every allocation.
+	s := unsafe.String(unsafe.SliceData(r.data), int(n))
 	r.data = r.data[n:]
 	return s
 }
@@ -298,7 +322,7 @@ func (r *cacheReader) l() []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, n)
+	out := make([]string, n) // one small slice per list; lists are short
 	for i := range out {
 		out[i] = r.s()
 	}

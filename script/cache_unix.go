@@ -4,10 +4,11 @@ package script
 
 import (
 	"sort"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
-func statID(st *syscall.Stat_t) fileID {
+func statID(st *unix.Stat_t) fileID {
 	return fileID{dev: st.Dev, ino: st.Ino, size: st.Size,
 		mtimeNs: st.Mtim.Sec*1e9 + st.Mtim.Nsec, ctimeNs: st.Ctim.Sec*1e9 + st.Ctim.Nsec}
 }

@@ -124,10 +124,14 @@ func (d Dialect) VersionTableDDL(t dialect.Table) string {
 		d.QualifiedName(t), d.QuoteIdent(t.Name+"_pkc"))
 }
 
-// HistoryTableDDL implements dialect.Dialect.
+// HistoryTableDDL implements dialect.Dialect. The id is the rowid (no
+// AUTOINCREMENT, which would touch sqlite_sequence on every insert: rows are
+// never deleted, so ids still only grow) and there is no run_id index:
+// every page a migration's commit touches costs journal writes, and run_id
+// is only searched for the rare no-transaction step.
 func (d Dialect) HistoryTableDDL(t dialect.Table) []string {
 	return []string{fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (
-	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	id INTEGER PRIMARY KEY,
 	run_id VARCHAR(32) NOT NULL,
 	revision VARCHAR(32) NOT NULL,
 	direction VARCHAR(10) NOT NULL,
@@ -142,9 +146,7 @@ func (d Dialect) HistoryTableDDL(t dialect.Table) []string {
 	finished_at TEXT,
 	error TEXT,
 	statements TEXT
-)`, d.QualifiedName(t)),
-		fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s ON %s (run_id)", d.QuoteIdent("ix_"+t.Name+"_run_id"), d.QualifiedName(t)),
-	}
+)`, d.QualifiedName(t))}
 }
 
 // TableExists implements dialect.Dialect.

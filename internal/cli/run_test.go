@@ -359,3 +359,68 @@ func TestReadOnlyCommandsCreateNothing(t *testing.T) {
 		t.Fatalf("read-only commands created %v", got)
 	}
 }
+
+func TestInitThenFirstRevision(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := &project{t: t, dir: dir, env: map[string]string{"RETORT_CACHE_DIR": "off"}}
+	r := p.ok("init", "db/migrations")
+	for _, f := range []string{"retort.toml", "db/migrations/script.sql.tmpl", "db/migrations/versions"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("init did not create %s: %v\n%s", f, err, r.stderr)
+		}
+	}
+	p.fail(1, "already exists and is not empty", "init", "db/migrations")
+	if r := p.ok("list-templates"); !strings.Contains(r.stdout, "generic - ") {
+		t.Fatalf("list-templates: %s", r.stdout)
+	}
+	p.ok("list_templates")
+	p.fail(1, "No such template", "init", "-t", "nosuch", "other")
+	// The new project works end to end with its default SQLite URL.
+	p.ok("revision", "-m", "first", "--rev-id", "f1")
+	path := filepath.Join(dir, "db", "migrations", "versions", "f1_first.sql")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Replace(string(data), "-- retort:upgrade\n", "-- retort:upgrade\nCREATE TABLE first (id INTEGER);\n", 1)
+	body = strings.Replace(body, "-- retort:downgrade\n", "-- retort:downgrade\nDROP TABLE first;\n", 1)
+	write(t, path, body)
+	p.ok("upgrade", "head")
+	if _, err := os.Stat(filepath.Join(dir, "app.db")); err != nil {
+		t.Fatalf("the default database_url should put app.db beside retort.toml: %v", err)
+	}
+	if r := p.ok("current"); strings.TrimSpace(r.stdout) != "f1 (head)" {
+		t.Fatalf("current %q", r.stdout)
+	}
+	p.ok("downgrade", "base")
+}
+
+func TestTagAndOfflineSQL(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "", linear())
+	r := p.ok("upgrade", "b2", "--sql")
+	for _, want := range []string{"CREATE TABLE alembic_version", "CREATE TABLE t1 (id INTEGER);", "INSERT INTO alembic_version (version_num) VALUES ('a1');",
+		"UPDATE alembic_version SET version_num='b2' WHERE alembic_version.version_num = 'a1';", "BEGIN;", "COMMIT;"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("offline SQL lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if _, err := os.Stat(p.dbPath()); err == nil {
+		t.Fatal("--sql must not touch the database")
+	}
+	p.fail(1, "downgrade with --sql requires <fromrev>:<torev>", "downgrade", "base", "--sql")
+	r = p.ok("downgrade", "c3:a1", "--sql")
+	if !strings.Contains(r.stdout, "DROP TABLE t3;") || !strings.Contains(r.stdout, "DROP TABLE t2;") || strings.Contains(r.stdout, "DROP TABLE t1;") {
+		t.Fatalf("downgrade c3:a1 SQL:\n%s", r.stdout)
+	}
+	p.ok("upgrade", "head", "--tag", "release-42")
+	var tags int
+	if err := p.db().QueryRow("SELECT count(*) FROM retort_history WHERE tag = 'release-42'").Scan(&tags); err != nil || tags != 3 {
+		t.Fatalf("tagged history rows %d, %v", tags, err)
+	}
+	r = p.ok("downgrade", "-1")
+	if !strings.Contains(r.stderr, "Running downgrade c3 -> b2, third") {
+		t.Fatalf("downgrade output %q", r.stderr)
+	}
+}
