@@ -424,3 +424,24 @@ func TestTagAndOfflineSQL(t *testing.T) {
 		t.Fatalf("downgrade output %q", r.stderr)
 	}
 }
+
+func TestEditOpensTheFiles(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "", linear())
+	out := filepath.Join(p.dir, "edited.txt")
+	script := filepath.Join(p.dir, "fake-editor.sh")
+	write(t, script, "#!/bin/sh\nfor f in \"$@\"; do basename \"$f\"; done > "+out+"\n")
+	if err := os.Chmod(script, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p.env["EDITOR"] = script
+	p.ok("edit", "head")
+	data, err := os.ReadFile(out)
+	if err != nil || strings.TrimSpace(string(data)) != "c3_third.sql" {
+		t.Fatalf("editor got %q, %v", data, err)
+	}
+	p.fail(1, "No revision files indicated by symbol 'base'", "edit", "base")
+	p.fail(1, "No current revisions", "edit", "current")
+	delete(p.env, "EDITOR")
+	p.fail(1, "set $EDITOR", "edit", "a1")
+}
