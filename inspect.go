@@ -25,8 +25,12 @@ type CurrentState struct {
 }
 
 // ErrNotAtHead is returned by callers (such as `current --check-heads`) that
-// treat a database not on all heads as a failure.
-var ErrNotAtHead = errors.New("Database is not on all head revisions")
+// treat a database not on all heads as a failure. Its text is Alembic's.
+var ErrNotAtHead error = notAtHeadError{}
+
+type notAtHeadError struct{}
+
+func (notAtHeadError) Error() string { return "Database is not on all head revisions" }
 
 // Current reads the version table. It never creates it: a database without
 // one is at base.

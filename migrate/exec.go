@@ -174,7 +174,6 @@ type offlineExec struct {
 	w    io.Writer
 	tx   bool
 	err  error // first write error; later writes are skipped
-	seen bool
 }
 
 func (e *offlineExec) write(s string) {

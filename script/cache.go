@@ -9,13 +9,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -55,40 +53,9 @@ func LoadCached(locations []string, cacheDir string) ([]*Script, error) {
 	if cacheDir == "" {
 		return Load(locations)
 	}
-	var all []*Script
-	var errs []error
-	seen := map[string]bool{}
-	for _, loc := range locations {
-		fi, err := os.Stat(loc)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-			errs = append(errs, fmt.Errorf("version location %s does not exist: create it, fix version_locations, or run `retort init DIR` to start a project", loc))
-			continue
-		case err != nil:
-			errs = append(errs, fmt.Errorf("version location: %w", err))
-			continue
-		case !fi.IsDir():
-			errs = append(errs, fmt.Errorf("version location %s is not a directory", loc))
-			continue
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			key := fmt.Sprint(st.Dev, ":", st.Ino)
-			if seen[key] {
-				continue
-			}
-			seen[key] = true
-		}
-		scripts, err := loadDirCached(loc, cacheDir)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		all = append(all, scripts...)
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return all, nil
+	return loadLocations(locations, func(loc string) ([]*Script, error) {
+		return loadDirCached(loc, cacheDir)
+	})
 }
 
 func cachePath(cacheDir, loc string) string {

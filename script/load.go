@@ -92,6 +92,14 @@ func joinFS(dir, name string) string {
 // (the same location listed twice, or through a symbolic link) is loaded
 // once. Parse errors of all files are joined.
 func Load(locations []string) ([]*Script, error) {
+	return loadLocations(locations, func(loc string) ([]*Script, error) {
+		return LoadDir(osDir(loc), ".", loc)
+	})
+}
+
+// loadLocations checks each version location, skips one already loaded,
+// and collects what loadDir returns for the others, joining all errors.
+func loadLocations(locations []string, loadDir func(loc string) ([]*Script, error)) ([]*Script, error) {
 	var (
 		all  []*Script
 		errs []error
@@ -118,7 +126,7 @@ func Load(locations []string) ([]*Script, error) {
 			continue
 		}
 		seen = append(seen, fi)
-		scripts, err := LoadDir(osDir(loc), ".", loc)
+		scripts, err := loadDir(loc)
 		if err != nil {
 			errs = append(errs, err)
 			continue
