@@ -26,6 +26,12 @@ type RunOptions struct {
 	// SQL, when set, makes the run offline (--sql): the statements are
 	// written to it and no database is touched.
 	SQL io.Writer
+
+	stamp bool // set by Stamp
+	// Strict refuses to upgrade when an applied migration file was edited
+	// since it ran (--strict; also the config's strict_checksums). Without
+	// it, edited files are reported as Warning events.
+	Strict bool
 }
 
 // UsageError is a request that cannot be carried out as asked (a range
@@ -53,7 +59,63 @@ func (p *Project) Upgrade(ctx context.Context, target string, o RunOptions) (*mi
 	}
 	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
 		return p.Graph.PlanUpgrade(target, current)
-	})
+	}, p.checkEdited(o))
+}
+
+// checkEdited is the upgrade's look at applied files edited since they ran:
+// a warning each, or with Strict an error before anything runs.
+func (p *Project) checkEdited(o RunOptions) func(ctx context.Context, s *session, r *migrate.Runner) error {
+	return func(ctx context.Context, s *session, r *migrate.Runner) error {
+		rows, _, err := r.Heads(ctx, s.conn)
+		if err != nil {
+			return err
+		}
+		recorded, err := r.Checksums(ctx, s.conn)
+		if err != nil || len(recorded) == 0 {
+			return err
+		}
+		rep, err := p.verifyAgainst(rows, recorded)
+		if err != nil {
+			return nil // unknown rows: the planner reports them precisely
+		}
+		problems := rep.Problems()
+		if len(problems) == 0 {
+			return nil
+		}
+		if o.Strict || p.Config.StrictChecksums {
+			return &ChecksumError{Problems: problems}
+		}
+		if o.OnEvent != nil {
+			for _, c := range problems {
+				o.OnEvent(migrate.Event{Kind: migrate.Warning, Message: describeCheck(c) + " (`retort verify` lists them; `retort verify --accept REV` records a deliberate edit)"})
+			}
+		}
+		return nil
+	}
+}
+
+// ChecksumError is an upgrade refused because applied files changed.
+type ChecksumError struct{ Problems []RevisionCheck }
+
+func (e *ChecksumError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d applied migration file(s) changed since they ran; refusing to upgrade (strict checksums):", len(e.Problems))
+	for _, c := range e.Problems {
+		b.WriteString("\n  " + describeCheck(c))
+	}
+	b.WriteString("\n  restore the files, or record deliberate edits with `retort verify --accept REV`")
+	return b.String()
+}
+
+func (e *ChecksumError) Unwrap() error { return ErrChecksumMismatch }
+
+func describeCheck(c RevisionCheck) string {
+	switch c.State {
+	case ChecksumDeleted:
+		return fmt.Sprintf("revision %s is applied but its file is gone", c.Revision)
+	default:
+		return fmt.Sprintf("revision %s (%s) was edited after it ran", c.Revision, c.Path)
+	}
 }
 
 // Downgrade reverts revisions down to target ("base", an id, "-1",
@@ -125,6 +187,7 @@ func (p *Project) Stamp(ctx context.Context, targets []string, purge bool, o Run
 		}
 		return p.writeOffline(ctx, o, start, steps)
 	}
+	o.stamp = true // a stamp settles steps left half-done (migrate.Options.Stamp)
 	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
 		steps, err := p.Graph.PlanStamp(targets, current, purge)
 		if err != nil || !purge || len(current) == 0 {
@@ -185,6 +248,7 @@ func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
 		Tag:                     o.Tag,
 		OnEvent:                 o.OnEvent,
 		Now:                     p.now,
+		Stamp:                   o.stamp,
 	})
 	return r, t, nil
 }
@@ -206,7 +270,7 @@ func (p *Project) writeOffline(ctx context.Context, o RunOptions, start []string
 
 // runOnline connects, takes the lock, and applies what plan computes from
 // the version rows read under the lock.
-func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Planner) (res *migrate.Result, err error) {
+func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Planner, checks ...func(context.Context, *session, *migrate.Runner) error) (res *migrate.Result, err error) {
 	r, _, err := p.runner(o)
 	if err != nil {
 		return nil, err
@@ -236,6 +300,11 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 					err = errors.Join(err, fmt.Errorf("release the %s: %w", lock, uerr))
 				}
 			}()
+		}
+	}
+	for _, check := range checks {
+		if err := check(ctx, s, r); err != nil {
+			return nil, err
 		}
 	}
 	return r.Apply(ctx, s.conn, plan)

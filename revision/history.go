@@ -62,3 +62,25 @@ func (g *Graph) History(lower, upper string, current []string) ([]*Revision, err
 	}
 	return out, nil
 }
+
+// Applied returns every revision the version rows stand for: the rows and
+// all their ancestors through Revises and Depends On, in load order. An
+// unknown row is a *ResolutionError.
+func (g *Graph) Applied(rows []string) ([]string, error) {
+	starts := make([]int, 0, len(rows))
+	for _, r := range rows {
+		i, ok := g.byID[r]
+		if !ok {
+			return nil, &ResolutionError{Arg: r, Reason: "No such revision or branch '" + r + "'"}
+		}
+		starts = append(starts, i)
+	}
+	set := g.closure(starts, eAllDown)
+	var out []string
+	for i := range g.nodes {
+		if set.has(i) {
+			out = append(out, g.nodes[i].rev.ID)
+		}
+	}
+	return out, nil
+}

@@ -12,8 +12,9 @@ import (
 
 // runFlags are the flags of the commands that write.
 type runFlags struct {
-	sql bool
-	tag string
+	sql    bool
+	tag    string
+	strict bool
 }
 
 func (a *app) addRunFlags(cmd *cobra.Command, f *runFlags) {
@@ -22,7 +23,7 @@ func (a *app) addRunFlags(cmd *cobra.Command, f *runFlags) {
 }
 
 func (a *app) runOptions(f *runFlags) retort.RunOptions {
-	o := retort.RunOptions{Tag: f.tag, NoLock: a.g.noLock, LockTimeout: a.g.lockTimeout, OnEvent: a.onEvent}
+	o := retort.RunOptions{Tag: f.tag, NoLock: a.g.noLock, LockTimeout: a.g.lockTimeout, OnEvent: a.onEvent, Strict: f.strict}
 	if f.sql {
 		o.SQL = a.env.Stdout
 	}
@@ -97,6 +98,7 @@ func (a *app) upgradeCommand() *cobra.Command {
 		},
 	}
 	a.addRunFlags(cmd, &f)
+	cmd.Flags().BoolVar(&f.strict, "strict", false, "refuse to run when an applied migration file was edited since it ran")
 	return cmd
 }
 

@@ -445,3 +445,72 @@ func TestEditOpensTheFiles(t *testing.T) {
 	delete(p.env, "EDITOR")
 	p.fail(1, "set $EDITOR", "edit", "a1")
 }
+
+func TestVerifyChecksums(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "", linear())
+	p.ok("upgrade", "head")
+	r := p.ok("verify")
+	if !strings.Contains(r.stdout, "3 applied revision(s): 3 unchanged, 0 edited, 0 deleted, 0 not checkable") {
+		t.Fatalf("verify:\n%s", r.stdout)
+	}
+	// An applied file edited afterwards.
+	path := filepath.Join(p.dir, "migrations", "versions", "b2_second.sql")
+	write(t, path, rev("b2", "a1", "second", "CREATE TABLE t2 (id INTEGER, extra TEXT);", "DROP TABLE t2;"))
+	r = p.fail(1, "", "verify")
+	if !strings.Contains(r.stdout, "edited   b2  "+path) {
+		t.Fatalf("verify after an edit:\n%s", r.stdout)
+	}
+	var rep struct {
+		Revisions []struct{ Revision, State string } `json:"revisions"`
+	}
+	r = p.run("verify", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || r.code != 1 || len(rep.Revisions) != 3 || rep.Revisions[1].State != "edited" {
+		t.Fatalf("verify --json: %d %v %+v", r.code, err, rep)
+	}
+	// upgrade warns, --strict refuses, and the config key does too.
+	p.ok("downgrade", "-1")
+	r = p.ok("upgrade", "head")
+	if !strings.Contains(r.stderr, "WARNING: revision b2 ("+path+") was edited after it ran") {
+		t.Fatalf("upgrade did not warn:\n%s", r.stderr)
+	}
+	p.ok("downgrade", "-1")
+	p.fail(1, "refusing to upgrade", "upgrade", "head", "--strict")
+	if got := p.versions(); !slices.Equal(got, []string{"b2"}) {
+		t.Fatalf("--strict ran something: %v", got)
+	}
+	// Accepting the edit clears it.
+	p.ok("verify", "--accept", "b2")
+	p.ok("verify")
+	p.ok("upgrade", "head", "--strict")
+	// A deleted applied file.
+	if err := os.Remove(filepath.Join(p.dir, "migrations", "versions", "c3_third.sql")); err != nil {
+		t.Fatal(err)
+	}
+	r = p.fail(1, "", "verify")
+	if !strings.Contains(r.stdout, "deleted  c3") || !strings.Contains(r.stdout, "2 unchanged") {
+		t.Fatalf("verify after a delete:\n%s", r.stdout)
+	}
+}
+
+func TestVerifyAlembicDatabase(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "", linear())
+	for _, s := range []string{
+		"CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))",
+		"INSERT INTO alembic_version (version_num) VALUES ('b2')",
+	} {
+		if _, err := p.db().Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := p.ok("verify")
+	if !strings.Contains(r.stdout, "not checkable (applied before retort recorded checksums): a1, b2") {
+		t.Fatalf("verify on an Alembic database:\n%s", r.stdout)
+	}
+	p.ok("upgrade", "head")
+	r = p.ok("verify")
+	if !strings.Contains(r.stdout, "1 unchanged, 0 edited, 0 deleted, 2 not checkable") {
+		t.Fatalf("verify:\n%s", r.stdout)
+	}
+}

@@ -1,0 +1,175 @@
+package retort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/retortdb/retort/migrate"
+)
+
+// Checksum states a revision can be in, as `verify` reports them.
+const (
+	// ChecksumOK: the file is as it was when it ran.
+	ChecksumOK = "ok"
+	// ChecksumEdited: the file changed after it ran.
+	ChecksumEdited = "edited"
+	// ChecksumDeleted: an applied revision's file is gone.
+	ChecksumDeleted = "deleted"
+	// ChecksumUnrecorded: applied before retort (by Alembic, or by a stamp
+	// without history): nothing to compare against.
+	ChecksumUnrecorded = "unrecorded"
+)
+
+// RevisionCheck is the verdict on one applied revision.
+type RevisionCheck struct {
+	Revision string    `json:"revision"`
+	Path     string    `json:"path,omitempty"`
+	State    string    `json:"state"`
+	Recorded string    `json:"recorded_checksum,omitempty"`
+	Current  string    `json:"current_checksum,omitempty"`
+	At       time.Time `json:"recorded_at,omitzero"`
+}
+
+// VerifyReport is what `verify` found: one check per applied revision, in
+// graph order.
+type VerifyReport struct {
+	Checks []RevisionCheck `json:"revisions"`
+}
+
+// Problems returns the edited and deleted revisions.
+func (r *VerifyReport) Problems() []RevisionCheck {
+	var out []RevisionCheck
+	for _, c := range r.Checks {
+		if c.State == ChecksumEdited || c.State == ChecksumDeleted {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ErrChecksumMismatch is returned by `verify` (and `upgrade --strict`) when an
+// applied file was edited or deleted.
+var ErrChecksumMismatch = errors.New("applied migration files were edited or deleted since they ran")
+
+// Verify compares each applied revision's file with the checksum
+// retort_history recorded when it ran (or was stamped, or accepted).
+func (p *Project) Verify(ctx context.Context) (*VerifyReport, error) {
+	s, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	vt, ht := p.tables(s.t.d)
+	r := migrate.New(s.t.d, nil, migrate.Options{VersionTable: vt, HistoryTable: ht})
+	rows, _, err := r.Heads(ctx, s.conn)
+	if err != nil {
+		return nil, err
+	}
+	recorded, err := r.Checksums(ctx, s.conn)
+	if err != nil {
+		return nil, err
+	}
+	return p.verifyAgainst(rows, recorded)
+}
+
+// verifyAgainst builds the report from version rows and recorded checksums.
+func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.RecordedChecksum) (*VerifyReport, error) {
+	var known []string
+	for _, row := range rows {
+		if _, ok := p.Graph.Get(row); ok {
+			known = append(known, row)
+		}
+	}
+	applied, err := p.Graph.Applied(known)
+	if err != nil {
+		return nil, err
+	}
+	// History may know applied revisions the rows no longer reach (a row
+	// whose file was deleted hides its ancestors): check those too.
+	inApplied := make(map[string]bool, len(applied))
+	for _, id := range applied {
+		inApplied[id] = true
+	}
+	for _, sc := range p.Scripts {
+		if rec, ok := recorded[sc.ID]; ok && rec.Applied && !inApplied[sc.ID] && len(known) < len(rows) {
+			applied = append(applied, sc.ID)
+			inApplied[sc.ID] = true
+		}
+	}
+	rep := &VerifyReport{}
+	seen := map[string]bool{}
+	for _, id := range applied {
+		seen[id] = true
+		sc := p.byID[id]
+		c := RevisionCheck{Revision: id, Path: sc.Path, Current: sc.Checksum}
+		rec, ok := recorded[id]
+		switch {
+		case !ok || rec.Checksum == "":
+			c.State = ChecksumUnrecorded
+		case rec.Checksum == sc.Checksum:
+			c.State, c.Recorded, c.At = ChecksumOK, rec.Checksum, rec.At
+		default:
+			c.State, c.Recorded, c.At = ChecksumEdited, rec.Checksum, rec.At
+		}
+		rep.Checks = append(rep.Checks, c)
+	}
+	// Revisions history says are applied but whose files are gone, and
+	// version rows naming no file.
+	var gone []string
+	for id, rec := range recorded {
+		if !seen[id] && rec.Applied {
+			if _, ok := p.Graph.Get(id); !ok {
+				gone = append(gone, id)
+			}
+		}
+	}
+	for _, row := range rows {
+		if _, ok := p.Graph.Get(row); !ok && !slices.Contains(gone, row) {
+			gone = append(gone, row)
+		}
+	}
+	slices.Sort(gone)
+	for _, id := range gone {
+		rep.Checks = append(rep.Checks, RevisionCheck{Revision: id, State: ChecksumDeleted, Recorded: recorded[id].Checksum, At: recorded[id].At})
+	}
+	return rep, nil
+}
+
+// Accept records the current checksum of revisions whose files were edited
+// on purpose, so verify and upgrade accept them from now on.
+func (p *Project) Accept(ctx context.Context, specs []string, o RunOptions) ([]string, error) {
+	var ids []string
+	for _, spec := range specs {
+		got, err := p.Graph.Resolve(spec)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, got...)
+	}
+	if len(ids) == 0 {
+		return nil, &UsageError{"verify --accept needs a revision"}
+	}
+	var checksums []string
+	for _, id := range ids {
+		if err := p.byID[id].Complete(); err != nil {
+			return nil, err
+		}
+		checksums = append(checksums, p.byID[id].Checksum)
+	}
+	r, _, err := p.runner(o)
+	if err != nil {
+		return nil, err
+	}
+	s, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	if err := r.RecordAccepted(ctx, s.conn, ids, checksums); err != nil {
+		return nil, fmt.Errorf("verify --accept: %w", err)
+	}
+	return ids, nil
+}
