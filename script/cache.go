@@ -19,7 +19,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/retortdb/retort/internal/atomicfile"
-	"github.com/retortdb/retort/revision"
 )
 
 // The header cache lets commands that only need the graph (current, heads,
@@ -80,7 +79,7 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 	ids := make([]fileID, len(names))
 	regular := make([]bool, len(names))
 	errs := make([]error, len(names))
-	var cached map[string]cacheEntry
+	var cached []cacheEntry
 	var wg sync.WaitGroup
 	wg.Go(func() { cached = readCache(cachePath(cacheDir, loc)) })
 	parallel(len(names), func(i int) {
@@ -101,11 +100,17 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 	entries := make([]cacheEntry, len(names))
 	changed := len(cached) != len(names)
 	var stale []int
+	// Both lists are sorted by name: match them by merging.
+	k := 0
 	for i, name := range names {
 		if !regular[i] {
 			continue
 		}
-		if c, ok := cached[name]; ok && c.id == ids[i] {
+		for k < len(cached) && cached[k].name < name {
+			k++
+		}
+		if k < len(cached) && cached[k].name == name && cached[k].id == ids[i] {
+			c := cached[k]
 			c.s.Path = loc + string(filepath.Separator) + name
 			entries[i] = cacheEntry{name: name, id: ids[i], s: c.s}
 			continue
@@ -222,7 +227,7 @@ func writeCache(path string, entries []cacheEntry) {
 
 // readCache returns the entries of a cache file by name; a missing or
 // damaged file is an empty cache.
-func readCache(path string) map[string]cacheEntry {
+func readCache(path string) []cacheEntry {
 	data, err := os.ReadFile(path)
 	if err != nil || !bytes.HasPrefix(data, []byte(cacheMagic)) {
 		return nil
@@ -232,21 +237,27 @@ func readCache(path string) map[string]cacheEntry {
 	if n > uint64(len(data)) {
 		return nil
 	}
-	out := make(map[string]cacheEntry, n)
-	for i := uint64(0); i < n && r.err == nil; i++ {
-		var e cacheEntry
+	// One allocation for all scripts and one for all list elements: a
+	// short-lived command should not pay for 10,000 small objects.
+	out := make([]cacheEntry, n)
+	scripts := make([]Script, n)
+	r.slab = make([]string, 0, n)
+	for i := range out {
+		e := &out[i]
 		e.name = r.s()
 		e.id = fileID{dev: r.u(), ino: r.u(), size: int64(r.u()), mtimeNs: int64(r.u()), ctimeNs: int64(r.u())}
-		s := &Script{Revision: revision.Revision{ID: r.s(), Down: r.l(), BranchLabels: r.l(), DependsOn: r.l(), Message: r.s(), LongDoc: r.s()}}
+		s := &scripts[i]
+		s.ID = r.s()
+		s.Down, s.BranchLabels, s.DependsOn = r.l(), r.l(), r.l()
+		s.Message, s.LongDoc = r.s(), r.s()
 		s.CreateDate = r.s()
 		s.Checksum = r.s()
 		s.FileName = e.name
 		s.headerOnlyMark()
 		e.s = s
-		out[e.name] = e
-	}
-	if r.err != nil {
-		return nil
+		if r.err != nil {
+			return nil
+		}
 	}
 	return out
 }
@@ -254,6 +265,7 @@ func readCache(path string) map[string]cacheEntry {
 type cacheReader struct {
 	data []byte
 	err  error
+	slab []string // backing store of decoded lists
 }
 
 func (r *cacheReader) u() uint64 {
@@ -289,9 +301,9 @@ func (r *cacheReader) l() []string {
 	if n == 0 {
 		return nil
 	}
-	out := make([]string, n) // one small slice per list; lists are short
-	for i := range out {
-		out[i] = r.s()
+	start := len(r.slab)
+	for range n {
+		r.slab = append(r.slab, r.s())
 	}
-	return out
+	return r.slab[start:len(r.slab):len(r.slab)]
 }
