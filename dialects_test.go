@@ -180,13 +180,25 @@ func TestFailureLeavesVersionTable(t *testing.T) {
 			if got := f.rows(); !slices.Equal(got, []string{"aaaa"}) {
 				t.Fatalf("rows %v, want [aaaa]", got)
 			}
+			// The message names the revision, the file and line, the
+			// statement, and carries the database's own words.
+			msg := se.Error()
+			for _, want := range []string{"upgrade bbbb failed (" + filepath.Join(f.dir, "migrations", "versions", "b.sql") + ":8): ",
+				"\n  statement: INSERT INTO no_such_table VALUES (1)", se.Err.Error()} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("error lacks %q:\n%s", want, msg)
+				}
+			}
+			if !strings.Contains(se.Err.Error(), "no_such_table") {
+				t.Errorf("the database's message does not name the table: %v", se.Err)
+			}
 			db := testdb.Open(t, f.url)
-			var status string
-			if err := db.QueryRow("SELECT status FROM retort_history WHERE revision = 'bbbb'").Scan(&status); err != nil {
+			var status, errText, stmts string
+			if err := db.QueryRow("SELECT status, error, statements FROM retort_history WHERE revision = 'bbbb'").Scan(&status, &errText, &stmts); err != nil {
 				t.Fatal(err)
 			}
-			if status != "failed" {
-				t.Fatalf("history status %q", status)
+			if status != "failed" || errText != se.Err.Error() || stmts != "CREATE TABLE two_t (id INTEGER PRIMARY KEY)" {
+				t.Fatalf("history row: %q %q %q", status, errText, stmts)
 			}
 			d, _ := testdb.Dialect(name)
 			if d.Caps().TransactionalDDL {

@@ -177,7 +177,10 @@ type session struct {
 func (s *session) close() error {
 	var errs []error
 	if s.conn != nil {
-		errs = append(errs, s.conn.Close())
+		// A connection the server ended is already closed: not an error.
+		if err := s.conn.Close(); !errors.Is(err, sql.ErrConnDone) {
+			errs = append(errs, err)
+		}
 	}
 	if s.db != nil {
 		errs = append(errs, s.db.Close())

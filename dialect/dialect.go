@@ -91,6 +91,17 @@ type Dialect interface {
 	NewLock(conn *sql.Conn, u *config.URL, versionTable Table) (Lock, error)
 }
 
+// ScriptWriter is implemented by a dialect whose command-line client needs
+// more than a trailing ';' to read a statement of an offline script. The
+// mysql client splits its input at every ';' that is not quoted, so a
+// compound statement (a trigger or procedure body) must be wrapped in
+// DELIMITER lines.
+type ScriptWriter interface {
+	// ScriptStatement returns stmt, which has no terminator, as the client
+	// must read it: terminated, followed by a blank line.
+	ScriptStatement(stmt string) string
+}
+
 // Lock serialises runs. The runner polls TryLock with backoff until its
 // timeout, so a waiting runner never blocks inside the database (where it
 // could deadlock a CREATE INDEX CONCURRENTLY of the running one).

@@ -1,6 +1,8 @@
 package migrate
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,7 +21,21 @@ type StepError struct {
 	// RolledBack is true when the database undid the step (transactional
 	// DDL); false means the statements in Ran stay applied.
 	RolledBack bool
-	Err        error
+	// AlsoRolledBack lists the earlier steps of the run that shared the
+	// step's transaction (transaction_per_migration = false) and were
+	// rolled back with it.
+	AlsoRolledBack []string
+	// Finish and Undo are the revisions to stamp after finishing, or
+	// undoing, by hand a step that could not be rolled back ("base" for
+	// none).
+	Finish, Undo []string
+	// ConnectionLost is true when the connection was gone after the
+	// failure: the server ended the session or the network failed. A
+	// transactional step was rolled back by the server; a step that could
+	// not be rolled back keeps its `started` row in retort_history, so the
+	// next run asks for it to be settled.
+	ConnectionLost bool
+	Err            error
 }
 
 func (e *StepError) Error() string {
@@ -32,28 +48,55 @@ func (e *StepError) Error() string {
 		}
 		b.WriteString(")")
 	}
+	if e.ConnectionLost {
+		if errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
+			b.WriteString(": interrupted, which closed the connection")
+		} else {
+			b.WriteString(": the connection to the database was lost")
+		}
+	}
 	fmt.Fprintf(&b, ": %v", e.Err)
 	if e.Statement != "" {
 		fmt.Fprintf(&b, "\n  statement: %s", oneLine(e.Statement, 300))
 	}
 	switch {
+	case e.ConnectionLost && e.RolledBack:
+		b.WriteString("\n  the server rolled the step back when the session ended; the version table is as it was before it")
+	case e.ConnectionLost:
+		fmt.Fprintf(&b, "\n  the step could not be rolled back and which of its statements ran is not recorded; the next run will name it until it is settled by hand: %s", finishHint(e.Direction, e.Revision, e.Finish, e.Undo))
+	case e.RolledBack && len(e.AlsoRolledBack) > 0:
+		fmt.Fprintf(&b, "\n  the run's transaction was rolled back, with the earlier steps in it (%s); the version table is as it was before them", strings.Join(e.AlsoRolledBack, ", "))
 	case e.RolledBack:
 		b.WriteString("\n  the step was rolled back; the version table is as it was before it")
 	case len(e.Ran) > 0:
-		fmt.Fprintf(&b, "\n  %d statement(s) of this step had already run and stay applied (the database cannot roll DDL back):", len(e.Ran))
+		fmt.Fprintf(&b, "\n  %d statement(s) of this step had already run and stay applied (they could not be rolled back):", len(e.Ran))
 		for _, s := range e.Ran {
 			fmt.Fprintf(&b, "\n    %s", oneLine(s, 200))
 		}
-		fmt.Fprintf(&b, "\n  finish by hand: run the rest of %s, then `retort stamp %s`; or undo the statements above", e.Revision, e.Revision)
+		fmt.Fprintf(&b, "\n  settle it by hand: %s", finishHint(e.Direction, e.Revision, e.Finish, e.Undo))
+	default:
+		b.WriteString("\n  it failed on its first statement, so none of its statements stays applied (though a statement run outside a transaction can leave something behind: a failed CREATE INDEX CONCURRENTLY leaves an invalid index to drop)")
 	}
 	return b.String()
+}
+
+// finishHint says how to settle a step that stopped half-way.
+func finishHint(direction, rev string, finish, undo []string) string {
+	stamp := func(revs []string) string {
+		if len(revs) == 0 {
+			return "`retort stamp base`"
+		}
+		return "`retort stamp " + strings.Join(revs, " ") + "`"
+	}
+	return fmt.Sprintf("either finish the %s of %s (run the rest of its statements), then %s; or undo what of it ran, then %s", direction, rev, stamp(finish), stamp(undo))
 }
 
 func (e *StepError) Unwrap() error { return e.Err }
 
 // PartialStepError is returned before anything runs when retort_history shows
 // a step that was interrupted or failed half-way on a database that could not
-// roll it back: retort will not guess what state the schema is in.
+// roll it back: retort will not guess what state the schema is in. A stamp
+// settles it (see Options.Stamp).
 type PartialStepError struct {
 	Revision  string
 	Direction string
@@ -61,6 +104,8 @@ type PartialStepError struct {
 	Ran       []string
 	Error_    string
 	At        time.Time
+	// From and To are the version rows the step was moving from and to.
+	From, To []string
 }
 
 func (e *PartialStepError) Error() string {
@@ -79,9 +124,9 @@ func (e *PartialStepError) Error() string {
 			fmt.Fprintf(&b, "\n    %s", oneLine(s, 200))
 		}
 	} else if e.Status == "started" {
-		b.WriteString("\n  which of its statements ran is unknown (the process stopped before recording them)")
+		b.WriteString("\n  which of its statements ran is unknown (the process stopped before recording them): compare the schema with the migration")
 	}
-	fmt.Fprintf(&b, "\n  finish by hand: complete (or undo) the %s of %s, then record the result with `retort stamp <revision>`", e.Direction, e.Revision)
+	fmt.Fprintf(&b, "\n  retort runs nothing until it is settled by hand: %s", finishHint(e.Direction, e.Revision, e.To, e.From))
 	return b.String()
 }
 

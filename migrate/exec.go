@@ -93,6 +93,9 @@ type executor interface {
 	execQuery(ctx context.Context, qq query) (int64, error)
 	// comment annotates offline output; online it does nothing.
 	comment(text string)
+	// lost reports, after a failure, whether the connection is gone (the
+	// server ended the session, or the network failed).
+	lost(ctx context.Context) bool
 }
 
 // onlineExec runs statements on one connection.
@@ -167,13 +170,23 @@ func (e *onlineExec) execQuery(ctx context.Context, qq query) (int64, error) {
 
 func (e *onlineExec) comment(string) {}
 
+// lostTimeout bounds the ping that tells a lost connection from a failed
+// statement.
+const lostTimeout = 5 * time.Second
+
+func (e *onlineExec) lost(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lostTimeout)
+	defer cancel()
+	return e.conn.PingContext(ctx) != nil
+}
+
 // offlineExec writes statements as a script, terminated with ';', with
 // BEGIN/COMMIT where an online run would open and commit transactions.
 type offlineExec struct {
-	d    dialect.Dialect
-	w    io.Writer
-	tx   bool
-	err  error // first write error; later writes are skipped
+	d   dialect.Dialect
+	w   io.Writer
+	tx  bool
+	err error // first write error; later writes are skipped
 }
 
 func (e *offlineExec) write(s string) {
@@ -202,15 +215,25 @@ func (e *offlineExec) rollback(context.Context) error { e.tx = false; return e.e
 func (e *offlineExec) inTx() bool { return e.tx }
 
 func (e *offlineExec) execSQL(_ context.Context, sqlText string) error {
-	e.write(terminate(sqlText))
+	e.write(e.statement(sqlText))
 	return e.err
 }
 
 func (e *offlineExec) execQuery(_ context.Context, qq query) (int64, error) {
 	text, _ := qq.render(e.d, true)
-	e.write(terminate(text))
+	e.write(e.statement(text))
 	return -1, e.err
 }
+
+// statement terminates a statement for the dialect's command-line client.
+func (e *offlineExec) statement(s string) string {
+	if sw, ok := e.d.(dialect.ScriptWriter); ok {
+		return sw.ScriptStatement(s)
+	}
+	return terminate(s)
+}
+
+func (e *offlineExec) lost(context.Context) bool { return false }
 
 func (e *offlineExec) comment(text string) {
 	e.write("-- " + text + "\n\n")

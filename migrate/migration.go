@@ -2,6 +2,35 @@
 // graph into statements, runs them online through one connection or writes
 // them as an offline script, keeps the version and history tables, and owns
 // transaction policy and the lock.
+//
+// # Transactions
+//
+// Online and offline runs go through one executor, so an offline script has
+// BEGIN and COMMIT exactly where the online run opens and commits
+// transactions:
+//
+//   - Where DDL is transactional (SQLite, PostgreSQL), a migration's
+//     statements, its version-row writes and its retort_history row share
+//     one transaction: per migration (transaction_per_migration = true), or
+//     one for the run (false), split around no-transaction sections.
+//   - A step the database cannot roll back (every step on MySQL, and a
+//     `-- retort:no-transaction` section anywhere) runs outside any
+//     transaction. Its `started` history row is committed first; once its
+//     statements have run, its version-row writes and the history row's
+//     completion are committed together in a short transaction of their own
+//     (BEGIN … COMMIT in a MySQL script too: InnoDB rolls that bookkeeping
+//     back as a unit if the script stops in the middle of it).
+//   - The version and history tables are created before the first step,
+//     outside any transaction.
+//
+// # Steps left half-done
+//
+// A step that could not be rolled back and failed after its first
+// statement, or was interrupted (its `started` row is all that is left),
+// stops every later run with a PartialStepError, except a stamp
+// (Options.Stamp): the stamp is how the user tells retort the state the
+// database is in after finishing or undoing the step by hand, and it writes
+// a `settled` history row for each such step.
 package migrate
 
 import (

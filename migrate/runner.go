@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	mathrand "math/rand/v2"
 	"strings"
 	"time"
 
@@ -31,6 +32,12 @@ type Options struct {
 	OnEvent func(Event)
 	// Now returns the current time (tests pin it); nil means time.Now.
 	Now func() time.Time
+	// Stamp marks a stamp run. It runs no migration, so a step an earlier
+	// run left half-done (see PartialStepError) does not stop it: the stamp
+	// is how the user records the state the database is in once they have
+	// finished or undone that step by hand, and it settles every such step
+	// in retort_history, even when it changes no version row.
+	Stamp bool
 }
 
 // EventKind says what an Event reports.
@@ -168,16 +175,20 @@ func (r *Runner) AcquireLock(ctx context.Context, lock dialect.Lock, timeout tim
 			r.emit(Event{Kind: LockWaiting, Duration: waited, Message: msg + ")"})
 			nextReport = waited + 5*time.Second
 		}
-		t := time.NewTimer(delay)
+		// Jitter: runs that started together must not poll in lockstep, or
+		// all but one of them miss every release.
+		sleep := delay/2 + mathrand.N(delay)
+		if timeout > 0 && sleep > timeout-waited {
+			sleep = timeout - waited // one last try at the deadline
+		}
+		t := time.NewTimer(sleep)
 		select {
 		case <-ctx.Done():
 			t.Stop()
 			return nil, fmt.Errorf("waiting for the %s: %w", lock, ctx.Err())
 		case <-t.C:
 		}
-		if delay < time.Second {
-			delay = delay * 3 / 2
-		}
+		delay = min(delay*3/2, time.Second)
 	}
 }
 
@@ -193,9 +204,15 @@ func (r *Runner) Apply(ctx context.Context, conn *sql.Conn, plan Planner) (*Resu
 	if err != nil {
 		return nil, err
 	}
+	// A step left half-done stops every run but a stamp, which is how the
+	// user tells retort what state the database is in after fixing it.
+	var pending []pendingStep
 	if histExists {
-		if err := r.checkPartial(ctx, conn); err != nil {
+		if pending, err = r.pendingSteps(ctx, conn); err != nil {
 			return nil, err
+		}
+		if len(pending) > 0 && !r.opts.Stamp {
+			return nil, pending[0].err()
 		}
 	}
 	steps, err := plan(current)
@@ -209,25 +226,19 @@ func (r *Runner) Apply(ctx context.Context, conn *sql.Conn, plan Planner) (*Resu
 	// Like Alembic, a write command creates the version table when it starts
 	// from no rows, even with nothing to do. The tables are committed before
 	// any step so a failure of the first step can still be recorded.
-	if !versionExists {
-		if _, err := conn.ExecContext(ctx, r.d.VersionTableDDL(r.opts.VersionTable)); err != nil {
-			return nil, fmt.Errorf("create %s: %w", r.opts.VersionTable.Name, err)
-		}
-	}
-	if !histExists && (len(work) > 0 || !versionExists) {
-		for _, ddl := range r.d.HistoryTableDDL(r.opts.HistoryTable) {
-			if _, err := conn.ExecContext(ctx, ddl); err != nil {
-				return nil, fmt.Errorf("create %s: %w", r.opts.HistoryTable.Name, err)
-			}
-		}
-	}
 	ex := &onlineExec{d: r.d, conn: conn}
+	if err := r.bootstrap(ctx, ex, !versionExists, !histExists && (len(work) > 0 || !versionExists)); err != nil {
+		return nil, err
+	}
 	if err := r.run(ctx, ex, work); err != nil {
 		return nil, err
 	}
 	heads := current
 	if len(steps) > 0 {
 		heads = steps[len(steps)-1].HeadsAfter
+	}
+	if err := r.settle(ctx, conn, pending, current, heads); err != nil {
+		return nil, err
 	}
 	return &Result{Steps: steps, Heads: heads}, nil
 }
@@ -240,19 +251,28 @@ func (r *Runner) WriteScript(ctx context.Context, w io.Writer, start []string, s
 		return err
 	}
 	ex := &offlineExec{d: r.d, w: w}
-	if len(start) == 0 {
+	if err := r.bootstrap(ctx, ex, len(start) == 0, len(work) > 0); err != nil {
+		return err
+	}
+	return r.run(ctx, ex, work)
+}
+
+// bootstrap creates the version table and retort_history, online or in a
+// script, outside any transaction (as Alembic creates its version table).
+func (r *Runner) bootstrap(ctx context.Context, ex executor, version, history bool) error {
+	if version {
 		if _, err := ex.execQuery(ctx, q(r.d.VersionTableDDL(r.opts.VersionTable))); err != nil {
-			return err
+			return fmt.Errorf("create %s: %w", r.opts.VersionTable.Name, err)
 		}
 	}
-	if len(work) > 0 {
+	if history {
 		for _, ddl := range r.d.HistoryTableDDL(r.opts.HistoryTable) {
 			if _, err := ex.execQuery(ctx, q(ddl)); err != nil {
-				return err
+				return fmt.Errorf("create %s: %w", r.opts.HistoryTable.Name, err)
 			}
 		}
 	}
-	return r.run(ctx, ex, work)
+	return nil
 }
 
 // prepare attaches each step's body and splits it into statements, so a
@@ -322,7 +342,7 @@ func direction(st revision.Step) string {
 
 // run executes the prepared steps through ex with the transaction policy.
 func (r *Runner) run(ctx context.Context, ex executor, work []planned) error {
-	runID := newRunID()
+	rs := &runState{id: newRunID()}
 	caps := r.d.Caps()
 	for i := range work {
 		p := &work[i]
@@ -332,19 +352,32 @@ func (r *Runner) run(ctx context.Context, ex executor, work []planned) error {
 		atomic := p.body == nil || (caps.TransactionalDDL && !p.body.body.NoTransaction)
 		var err error
 		if atomic {
-			err = r.runAtomic(ctx, ex, p, runID, started)
+			err = r.runAtomic(ctx, ex, p, rs, started)
 		} else {
-			err = r.runNonAtomic(ctx, ex, p, runID, started)
+			err = r.runNonAtomic(ctx, ex, p, rs, started)
 		}
 		if err != nil {
 			return err
 		}
 		r.emit(Event{Kind: StepFinished, Step: &p.step, Index: i + 1, Total: len(work), Duration: r.opts.Now().Sub(started)})
 	}
+	return rs.commit(ctx, ex)
+}
+
+// runState is what one run keeps between steps.
+type runState struct {
+	id string
+	// inTx are the steps whose writes are in the open, uncommitted
+	// transaction (several with transaction_per_migration = false).
+	inTx []string
+}
+
+func (rs *runState) commit(ctx context.Context, ex executor) error {
+	rs.inTx = nil
 	return ex.commit(ctx)
 }
 
-func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, runID string, started time.Time) error {
+func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *runState, started time.Time) error {
 	if !ex.inTx() {
 		if err := ex.begin(ctx); err != nil {
 			return err
@@ -356,7 +389,13 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, runID s
 			if err := ex.execSQL(ctx, s.SQL); err != nil {
 				rbErr := ex.rollback(context.WithoutCancel(ctx))
 				se := r.stepError(p, s, ran, err, true)
-				recErr := r.recordFailure(ctx, ex, p, runID, started, se, true)
+				se.AlsoRolledBack, rs.inTx = rs.inTx, nil
+				if ex.lost(ctx) {
+					// The server rolled back; nothing more can be recorded.
+					se.ConnectionLost = true
+					return se
+				}
+				recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, true)
 				return errors.Join(se, rbErr, recErr)
 			}
 			ran = append(ran, s.SQL)
@@ -369,50 +408,63 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, runID s
 	if p.step.Stamp {
 		status = "stamped"
 	}
-	if _, err := ex.execQuery(ctx, r.historyInsert(p, runID, status, true, started, true)); err != nil {
+	if _, err := ex.execQuery(ctx, r.historyInsert(p, rs.id, status, true, started, true)); err != nil {
 		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
 	}
+	rs.inTx = append(rs.inTx, stepID(p.step))
 	if r.opts.TransactionPerMigration {
-		return ex.commit(ctx)
+		return rs.commit(ctx, ex)
 	}
 	return nil
 }
 
+// bookkeepingTimeout bounds the version and history writes that record a
+// step whose statements have all run.
+const bookkeepingTimeout = 30 * time.Second
+
 // runNonAtomic runs a step the database cannot roll back: a `started` row is
-// committed first, so an interrupted step is found by the next run.
-func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, runID string, started time.Time) error {
+// committed first, so an interrupted step is found by the next run. Once its
+// statements have run, its version and history rows are committed at once,
+// whatever transaction_per_migration says (a later failure must not roll
+// back the record of statements that stay applied), and even if ctx is
+// cancelled meanwhile.
+func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *runState, started time.Time) error {
 	if ex.inTx() {
-		if err := ex.commit(ctx); err != nil {
+		if err := rs.commit(ctx, ex); err != nil {
 			return err
 		}
 	}
-	if _, err := ex.execQuery(ctx, r.historyInsert(p, runID, "started", false, started, false)); err != nil {
+	if _, err := ex.execQuery(ctx, r.historyInsert(p, rs.id, "started", false, started, false)); err != nil {
 		return fmt.Errorf("record start of %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err)
 	}
 	var ran []string
 	for _, s := range p.body.stmts {
 		if err := ex.execSQL(ctx, s.SQL); err != nil {
 			se := r.stepError(p, s, ran, err, false)
-			recErr := r.recordFailure(ctx, ex, p, runID, started, se, false)
+			if ex.lost(ctx) {
+				// The `started` row stays: the next run names the step.
+				se.ConnectionLost = true
+				return se
+			}
+			recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, false)
 			return errors.Join(se, recErr)
 		}
 		ran = append(ran, s.SQL)
 	}
-	if err := ex.begin(ctx); err != nil {
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+	defer cancel()
+	if err := ex.begin(bctx); err != nil {
 		return err
 	}
-	if err := r.writeVersions(ctx, ex, p.step); err != nil {
-		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
+	if err := r.writeVersions(bctx, ex, p.step); err != nil {
+		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(bctx))
 	}
 	finish := q("UPDATE ", r.d.QualifiedName(r.opts.HistoryTable), " SET status = 'applied', finished_at = ", arg{clock{r.opts.Now().UTC()}},
-		" WHERE run_id = ", arg{runID}, " AND revision = ", arg{stepID(p.step)}, " AND status = 'started'")
-	if _, err := ex.execQuery(ctx, finish); err != nil {
-		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
+		" WHERE run_id = ", arg{rs.id}, " AND revision = ", arg{stepID(p.step)}, " AND status = 'started'")
+	if _, err := ex.execQuery(bctx, finish); err != nil {
+		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(bctx))
 	}
-	if r.opts.TransactionPerMigration {
-		return ex.commit(ctx)
-	}
-	return nil
+	return rs.commit(bctx, ex)
 }
 
 func (r *Runner) stepError(p *planned, s sqlsplit.Statement, ran []string, err error, rolledBack bool) *StepError {
@@ -424,6 +476,8 @@ func (r *Runner) stepError(p *planned, s sqlsplit.Statement, ran []string, err e
 		Statement:  s.SQL,
 		Ran:        ran,
 		RolledBack: rolledBack,
+		Finish:     p.step.To,
+		Undo:       p.step.From,
 		Err:        err,
 	}
 }
@@ -553,34 +607,90 @@ func newRunID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// checkPartial stops the run when retort_history shows a step that did not
-// finish on a database that could not roll it back.
-func (r *Runner) checkPartial(ctx context.Context, conn dialect.Querier) error {
+// pendingStep is a step retort_history shows as interrupted, or failed
+// part-way, on a database that could not roll it back, and that no later
+// row (a stamp) has settled.
+type pendingStep struct {
+	id               int64
+	rev, dir, status string
+	from, to         []string
+	at               time.Time
+	errText          string
+	ran              []string
+}
+
+func (ps pendingStep) err() *PartialStepError {
+	return &PartialStepError{Revision: ps.rev, Direction: ps.dir, Status: ps.status, Ran: ps.ran, Error_: ps.errText, At: ps.at,
+		From: ps.from, To: ps.to}
+}
+
+// pendingSteps reads the steps a run must not guess about, oldest first.
+func (r *Runner) pendingSteps(ctx context.Context, conn dialect.Querier) ([]pendingStep, error) {
 	ht := r.d.QualifiedName(r.opts.HistoryTable)
-	rows, err := conn.QueryContext(ctx, "SELECT h.revision, h.direction, h.status, h.started_at, h.error, h.statements FROM "+ht+
+	rows, err := conn.QueryContext(ctx, "SELECT h.id, h.revision, h.direction, h.status, h.from_revisions, h.to_revisions, h.started_at, h.error, h.statements FROM "+ht+
 		" h WHERE h.atomic = 0 AND h.status IN ('started', 'failed') AND NOT EXISTS (SELECT 1 FROM "+ht+
-		" h2 WHERE h2.revision = h.revision AND h2.id > h.id) ORDER BY h.id")
+		" h2 WHERE h2.revision = h.revision AND h2.id > h.id AND h2.status IN ('applied', 'stamped', 'settled')) ORDER BY h.id")
 	if err != nil {
-		return fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
+		return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
 	}
 	defer rows.Close()
+	var out []pendingStep
 	for rows.Next() {
-		var rev, dir, status string
+		var ps pendingStep
 		var at any
-		var errText, stmts sql.NullString
-		if err := rows.Scan(&rev, &dir, &status, &at, &errText, &stmts); err != nil {
-			return fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
+		var from, to, errText, stmts sql.NullString
+		if err := rows.Scan(&ps.id, &ps.rev, &ps.dir, &ps.status, &from, &to, &at, &errText, &stmts); err != nil {
+			return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
 		}
-		if status == "failed" && stmts.String == "" {
+		if ps.status == "failed" && stmts.String == "" {
 			continue // failed on its first statement: nothing was left behind
 		}
-		pe := &PartialStepError{Revision: rev, Direction: dir, Status: status, Error_: errText.String, At: parseTime(at)}
+		ps.at, ps.errText = parseTime(at), errText.String
+		ps.from, ps.to = splitList(from.String), splitList(to.String)
 		if stmts.String != "" {
-			pe.Ran = strings.Split(stmts.String, ";\n")
+			ps.ran = strings.Split(stmts.String, ";\n")
 		}
-		return pe
+		out = append(out, ps)
 	}
-	return rows.Err()
+	return out, rows.Err()
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// settle records, for each pending step, that a stamp has told retort what
+// state the database is in: a `settled` row (direction `stamp`) for the
+// step's revision, after which pendingSteps no longer reports it.
+func (r *Runner) settle(ctx context.Context, conn *sql.Conn, pending []pendingStep, before, after []string) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	ex := &onlineExec{d: r.d, conn: conn}
+	if err := ex.begin(ctx); err != nil {
+		return err
+	}
+	runID := newRunID()
+	now := r.opts.Now().UTC()
+	var tag any
+	if r.opts.Tag != "" {
+		tag = r.opts.Tag
+	}
+	for _, ps := range pending {
+		msg := fmt.Sprintf("stamp settled the %s of %s that was left %s (retort_history id %d)", ps.dir, ps.rev, map[string]string{"started": "interrupted", "failed": "half-done"}[ps.status], ps.id)
+		qq := q("INSERT INTO ", r.d.QualifiedName(r.opts.HistoryTable), " ", historyColumns, ") VALUES (",
+			arg{runID}, ", ", arg{ps.rev}, ", ", arg{"stamp"}, ", ", arg{"settled"}, ", ",
+			arg{strings.Join(before, ",")}, ", ", arg{strings.Join(after, ",")}, ", ", arg{msg}, ", ",
+			arg{nil}, ", ", arg{int64(1)}, ", ", arg{tag}, ", ", arg{clock{now}}, ", ", arg{clock{now}}, ")")
+		if _, err := ex.execQuery(ctx, qq); err != nil {
+			return errors.Join(fmt.Errorf("record in %s that the stamp settled %s: %w", r.opts.HistoryTable.Name, ps.rev, err), ex.rollback(context.WithoutCancel(ctx)))
+		}
+		r.emit(Event{Kind: Warning, Message: msg + "; retort now trusts the version table as stamped"})
+	}
+	return ex.commit(ctx)
 }
 
 func parseTime(v any) time.Time {

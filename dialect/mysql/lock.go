@@ -89,7 +89,9 @@ func (l *namedLock) TryLock(ctx context.Context) (bool, error) {
 
 // Unlock releases the lock taken by TryLock. It still runs when ctx is
 // already cancelled (an interrupted run must not leave the lock to the
-// connection pool), bounded by [unlockTimeout].
+// connection pool), bounded by [unlockTimeout]. When the connection is gone
+// there is nothing to release: the server released the lock when the
+// session ended.
 func (l *namedLock) Unlock(ctx context.Context) error {
 	if !l.held {
 		return nil
@@ -99,6 +101,9 @@ func (l *namedLock) Unlock(ctx context.Context) error {
 	defer cancel()
 	var res sql.NullInt64
 	if err := l.conn.QueryRowContext(ctx, "SELECT RELEASE_LOCK(?)", l.name).Scan(&res); err != nil {
+		if l.conn.PingContext(ctx) != nil {
+			return nil // the session is gone, and the server released its locks with it
+		}
 		return fmt.Errorf("retort/mysql: release the %s: %w", l, err)
 	}
 	if !res.Valid || res.Int64 != 1 {

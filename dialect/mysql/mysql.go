@@ -48,7 +48,10 @@ type Dialect struct {
 	NoBackslashEscapes bool
 }
 
-var _ dialect.Dialect = Dialect{}
+var (
+	_ dialect.Dialect      = Dialect{}
+	_ dialect.ScriptWriter = Dialect{}
+)
 
 // New returns the MySQL dialect for the server's default sql_mode.
 func New() Dialect { return Dialect{} }
@@ -313,6 +316,37 @@ func (Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.
 		return fmt.Errorf("retort/mysql: set lock_wait_timeout: %w", err)
 	}
 	return nil
+}
+
+// ScriptStatement implements dialect.ScriptWriter. The mysql client ends a
+// statement at the first unquoted ';', so a statement with a ';' inside (a
+// BEGIN … END body) is written between DELIMITER lines, with a delimiter it
+// does not contain; others end with ';'. A statement whose last line is a
+// comment gets its terminator on a line of its own.
+func (Dialect) ScriptStatement(stmt string) string {
+	stmt = strings.TrimRight(stmt, " \t\r\n")
+	if !strings.Contains(stmt, ";") {
+		return terminate(stmt, ";")
+	}
+	delim := "$$"
+	for _, d := range []string{"$$", "//", ";;", "$$$", "@@@@"} {
+		if !strings.Contains(stmt, d) {
+			delim = d
+			break
+		}
+	}
+	return "DELIMITER " + delim + "\n" + terminate(stmt, delim) + "DELIMITER ;\n\n"
+}
+
+func terminate(stmt, delim string) string {
+	last := stmt
+	if i := strings.LastIndexByte(stmt, '\n'); i >= 0 {
+		last = stmt[i+1:]
+	}
+	if strings.Contains(last, "--") || strings.Contains(last, "#") {
+		return stmt + "\n" + delim + "\n\n"
+	}
+	return stmt + delim + "\n\n"
 }
 
 // SessionNoBackslashEscapes reports whether the session's sql_mode has

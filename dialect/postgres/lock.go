@@ -90,7 +90,9 @@ func (l *advisoryLock) TryLock(ctx context.Context) (bool, error) {
 
 // Unlock releases the lock taken by TryLock. It still runs when ctx is
 // already cancelled (an interrupted run must not leave the lock to the
-// connection pool), bounded by [unlockTimeout].
+// connection pool), bounded by [unlockTimeout]. When the connection is gone
+// there is nothing to release: the server released the lock when the
+// session ended.
 func (l *advisoryLock) Unlock(ctx context.Context) error {
 	if !l.held {
 		return nil
@@ -100,6 +102,9 @@ func (l *advisoryLock) Unlock(ctx context.Context) error {
 	defer cancel()
 	var ok bool
 	if err := l.conn.QueryRowContext(ctx, "SELECT pg_advisory_unlock($1)", l.key).Scan(&ok); err != nil {
+		if l.conn.PingContext(ctx) != nil {
+			return nil // the session is gone, and the server released its locks with it
+		}
 		return fmt.Errorf("retort/postgresql: release the %s: %w", l, err)
 	}
 	if !ok {

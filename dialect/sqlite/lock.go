@@ -31,6 +31,10 @@ func (l *fileLock) TryLock(ctx context.Context) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
+	// Not taken: close the file, so a caller that gives up (a lock
+	// timeout, a cancelled context) does not keep a descriptor open.
+	_ = l.f.Close()
+	l.f = nil
 	if errors.Is(err, unix.EWOULDBLOCK) || errors.Is(err, unix.EINTR) {
 		return false, nil
 	}

@@ -15,6 +15,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -27,6 +28,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 
 	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/internal/cli"
@@ -53,6 +56,7 @@ func runCLI() int {
 	if at, err := strconv.ParseInt(os.Getenv(startAtEnv), 10, 64); err == nil {
 		time.Sleep(time.Until(time.Unix(0, at)))
 	}
+	_ = mysql.SetLogger(log.New(io.Discard, "", 0)) // as cmd/retort does
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return cli.Main(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
@@ -418,6 +422,18 @@ func schemaOf(t testing.TB, db *sql.DB, dialectName string) []string {
 		}
 		out = append(out, tbl+": "+strings.Join(cols, ", "))
 	}
+	switch dialectName {
+	case config.SQLite:
+		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"), ", "))
+		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), ", "))
+	case config.PostgreSQL:
+		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"), ", "))
+		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()"), ", "))
+		out = append(out, "functions: "+strings.Join(strings1(t, db, "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"), ", "))
+	default:
+		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT DISTINCT CONCAT(table_name, '.', index_name) FROM information_schema.statistics WHERE table_schema = DATABASE()"), ", "))
+		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"), ", "))
+	}
 	return out
 }
 
@@ -437,14 +453,6 @@ func orderedStrings(t testing.TB, db *sql.DB, query string, args ...any) []strin
 		out = append(out, s)
 	}
 	return out
-}
-
-// ph is the dialect's n-th bind placeholder.
-func ph(dialectName string, n int) string {
-	if dialectName == config.PostgreSQL {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?"
 }
 
 // dialects runs body as a parallel subtest per available dialect.
