@@ -388,14 +388,12 @@ func TestPrepareSession(t *testing.T) {
 	}
 	defer tx.Rollback()
 	exec(t, tx, "SELECT * FROM t") // holds a shared metadata lock until the end of tx
-	start := time.Now()
+	// Without the setting the ALTER would wait a year (the default); error
+	// 1205 is the proof that it gave up.
 	_, err = c.ExecContext(ctx, "ALTER TABLE t ADD COLUMN x INTEGER")
 	var myErr *driver.MySQLError
 	if !errors.As(err, &myErr) || myErr.Number != 1205 {
 		t.Fatalf("ALTER TABLE under a lock: %v, want error 1205 (lock wait timeout)", err)
-	}
-	if el := time.Since(start); el > 10*time.Second {
-		t.Errorf("gave up after %v", el)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect"
@@ -350,7 +349,6 @@ func BenchmarkInspectPostgres1000(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	start := time.Now()
 	var s *schema.Schema
 	for b.Loop() {
 		var err error
@@ -360,8 +358,5 @@ func BenchmarkInspectPostgres1000(b *testing.B) {
 	}
 	if len(s.Tables) != 1000 || len(s.Tables[999].ForeignKeys) != 1 || len(s.Tables[999].Indexes) != 1 {
 		b.Fatalf("unexpected result: %d tables", len(s.Tables))
-	}
-	if per := time.Since(start) / time.Duration(b.N); per > 2*time.Second {
-		b.Errorf("inspecting 1000 tables took %v, want < 2s", per)
 	}
 }

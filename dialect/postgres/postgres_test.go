@@ -440,14 +440,12 @@ func TestPrepareSession(t *testing.T) {
 	}
 	defer tx.Rollback()
 	exec(t, tx, "LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
-	start := time.Now()
+	// Without the setting the ALTER would wait for the lock forever; the
+	// lock_not_available error is the proof that it gave up.
 	_, err = conn.ExecContext(ctx, "ALTER TABLE t ADD COLUMN x INTEGER")
 	var pgErr *pgconn.PgError
 	if !errors.As(err, &pgErr) || pgErr.Code != "55P03" {
 		t.Fatalf("ALTER TABLE under a lock: %v, want lock_not_available (55P03)", err)
-	}
-	if el := time.Since(start); el > 5*time.Second {
-		t.Errorf("gave up after %v", el)
 	}
 }
 
