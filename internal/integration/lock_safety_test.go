@@ -125,15 +125,13 @@ func TestLockTimeoutNoLockAndCancel(t *testing.T) {
 		if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 2 {
 			t.Errorf("want a waiting line and a FAILED line; %s", r)
 		}
-		if r.elapsed > 10*time.Second {
-			t.Errorf("a 400ms lock timeout took %s", r.elapsed)
-		}
 		if got := p.tables(); len(got) != 0 {
 			t.Fatalf("a run that never got the lock created %v", got)
 		}
 
-		// SIGINT while waiting: the run stops at once.
-		s := p.start("upgrade", "head")
+		// SIGINT while waiting: the run stops at once, not when its hour
+		// of lock timeout is up.
+		s := p.start("--lock-timeout", "1h", "upgrade", "head")
 		s.waitFor(t, "waiting for the "+lock.String(), 30*time.Second)
 		time.Sleep(100 * time.Millisecond) // into the backoff sleep
 		sent := time.Now()
@@ -141,7 +139,7 @@ func TestLockTimeoutNoLockAndCancel(t *testing.T) {
 			t.Fatal(err)
 		}
 		r = s.wait(t)
-		if took := time.Since(sent); took > 3*time.Second {
+		if took := time.Since(sent); took > 10*time.Second {
 			t.Errorf("the run took %s to stop after SIGINT", took)
 		}
 		if r.code != 1 || !strings.Contains(r.stderr, "context canceled") {
