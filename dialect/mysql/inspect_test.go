@@ -13,7 +13,6 @@ import (
 	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect"
 	"github.com/retortdb/retort/dialect/mysql"
-	"github.com/retortdb/retort/internal/sqlsplit"
 	"github.com/retortdb/retort/internal/testdb"
 	"github.com/retortdb/retort/schema"
 )
@@ -31,17 +30,7 @@ func loadFile(t testing.TB, file string) *sql.DB {
 // loadSQL runs src statement by statement in a fresh database.
 func loadSQL(t testing.TB, src string) *sql.DB {
 	t.Helper()
-	db := testdb.Open(t, testdb.New(t, config.MySQL))
-	stmts, err := sqlsplit.Split(src, sqlsplit.MySQL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range stmts {
-		if _, err := db.Exec(s.SQL); err != nil {
-			t.Fatalf("line %d: %v\n%s", s.Line, err, s.SQL)
-		}
-	}
-	return db
+	return testdb.Load(t, config.MySQL, src)
 }
 
 func inspect(t testing.TB, q dialect.Querier, opts dialect.InspectOptions) *schema.Schema {

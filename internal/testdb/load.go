@@ -1,0 +1,30 @@
+package testdb
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/retortdb/retort/internal/sqlsplit"
+)
+
+// Load returns a fresh database of the dialect with src run in it statement
+// by statement (split by the dialect's own rules); a failing statement
+// fails the test, naming its line.
+func Load(t testing.TB, dialectName, src string) *sql.DB {
+	t.Helper()
+	d, err := Dialect(dialectName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := Open(t, New(t, dialectName))
+	stmts, err := sqlsplit.Split(src, d.SplitDialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s.SQL); err != nil {
+			t.Fatalf("line %d: %v\n%s", s.Line, err, s.SQL)
+		}
+	}
+	return db
+}
