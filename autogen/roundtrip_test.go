@@ -1,0 +1,233 @@
+package autogen_test
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+
+	"github.com/retortdb/retort/autogen"
+	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/internal/sqlsplit"
+	"github.com/retortdb/retort/internal/testdb"
+	"github.com/retortdb/retort/op"
+	"github.com/retortdb/retort/schema"
+)
+
+// pair is a round-trip case: DDL for schema A and schema B.
+// count, when set, is a query whose result (a row count) the upgrade and
+// the downgrade must keep. noDown marks a pair without a downgrade.
+type pair struct {
+	name, a, b string
+	count      string
+	noDown     bool
+}
+
+// roundTrips are the schema pairs per dialect.
+var roundTrips = map[string][]pair{
+	config.SQLite: {
+		{name: "rebuild keeps rows, indexes, triggers", a: `
+CREATE TABLE p (id integer PRIMARY KEY);
+CREATE TABLE t (id integer PRIMARY KEY, a varchar(10), b int NOT NULL DEFAULT 1, c text, p_id int);
+CREATE INDEX t_a ON t (a);
+CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1; END;
+INSERT INTO p VALUES (1);
+INSERT INTO t VALUES (1, 'x', 2, 'y', 1), (2, 'z', 3, NULL, NULL);`, b: `
+CREATE TABLE p (id integer PRIMARY KEY);
+CREATE TABLE t (id integer PRIMARY KEY, a varchar(20) NOT NULL, b bigint DEFAULT 5, d numeric(10,2), p_id int REFERENCES p(id) ON DELETE CASCADE,
+  CONSTRAINT t_b CHECK (b > 0), UNIQUE (a));
+CREATE INDEX t_a ON t (a);
+CREATE TRIGGER t_ins AFTER INSERT ON t BEGIN SELECT 1; END;`, count: `SELECT count(*) FROM t`},
+		{name: "reserved names keep rows", a: `
+CREATE TABLE "order" ("select" int PRIMARY KEY, "Mixed Case" text);
+CREATE TRIGGER tr AFTER INSERT ON "order" BEGIN SELECT 1; END;
+INSERT INTO "order" VALUES (1, 'a'), (2, 'b');`, b: `
+CREATE TABLE "order" ("select" int PRIMARY KEY, "Mixed Case" text, "from" int DEFAULT 0);
+CREATE TRIGGER tr AFTER INSERT ON "order" BEGIN SELECT 1; END;
+CREATE INDEX "group" ON "order" ("from", "Mixed Case");`, count: `SELECT count(*) FROM "order"`},
+		{name: "create tables with fk cycle", a: ``, b: `
+CREATE TABLE "user" (id integer PRIMARY KEY AUTOINCREMENT, email varchar(100) NOT NULL UNIQUE, team_id int REFERENCES team(id) DEFERRABLE INITIALLY DEFERRED);
+CREATE TABLE team (id int PRIMARY KEY, owner_id int, FOREIGN KEY (owner_id) REFERENCES "user"(id) ON DELETE SET NULL, CONSTRAINT team_pos CHECK (id > 0)) STRICT;
+CREATE INDEX user_lower_email ON "user" (lower(email)) WHERE team_id IS NOT NULL;
+CREATE TRIGGER team_ins AFTER INSERT ON team BEGIN SELECT 1; END;`},
+		{name: "columns and indexes", a: `
+CREATE TABLE t (id integer PRIMARY KEY, a varchar(10), c text, x int);
+CREATE INDEX t_x ON t (x);
+INSERT INTO t VALUES (1, 'x', 'y', 3);`, b: `
+CREATE TABLE t (id integer PRIMARY KEY, a varchar(10), c text, x int, d numeric(10,2) DEFAULT 0, e text NOT NULL DEFAULT 'e');
+CREATE UNIQUE INDEX t_a ON t (a DESC, x);`},
+		{name: "drop tables", a: `
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int, p_id int REFERENCES p(id));
+CREATE TABLE keep (id int);`, b: `
+CREATE TABLE keep (id int);`},
+	},
+	config.MySQL: {
+		{name: "reserved names keep rows", a: "CREATE TABLE `order` (`select` int PRIMARY KEY, `Mixed Case` text);\n" +
+			"INSERT INTO `order` VALUES (1, 'a'), (2, 'b');",
+			b:     "CREATE TABLE `order` (`select` bigint PRIMARY KEY, `Mixed Case` varchar(50) NOT NULL DEFAULT '', `from` int, CONSTRAINT from_pos CHECK (`from` > 0)) COMMENT='it''s';",
+			count: "SELECT count(*) FROM `order`"},
+		{name: "create tables with fk cycle", b: `
+CREATE TABLE ` + "`user`" + ` (id int AUTO_INCREMENT PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, m enum('sad','happy') DEFAULT 'sad', team_id int) COMMENT='people';
+CREATE TABLE team (id int PRIMARY KEY, owner_id int, CONSTRAINT team_owner FOREIGN KEY (owner_id) REFERENCES ` + "`user`" + `(id) ON DELETE SET NULL, CONSTRAINT team_pos CHECK (id > 0));
+ALTER TABLE ` + "`user`" + ` ADD CONSTRAINT user_team_fk FOREIGN KEY (team_id) REFERENCES team(id);
+CREATE INDEX user_email_prefix ON ` + "`user`" + ` (email(10) DESC);`},
+		{name: "columns", a: `
+CREATE TABLE t (id int PRIMARY KEY, a varchar(10), b int NOT NULL DEFAULT 1, c text);
+INSERT INTO t VALUES (1, 'x', 2, 'y');`, b: `
+CREATE TABLE t (id int PRIMARY KEY, a varchar(20) NOT NULL COMMENT 'A', b bigint unsigned DEFAULT 5, d decimal(10,2) DEFAULT 0);`},
+		{name: "constraints and indexes", a: `
+CREATE TABLE p (id int PRIMARY KEY, k int);
+CREATE TABLE c (id int NOT NULL, p_id int, x int, CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p(id), CONSTRAINT c_x CHECK (x > 0), CONSTRAINT c_u UNIQUE (x));
+CREATE INDEX c_p ON c (p_id);`, b: `
+CREATE TABLE p (id int PRIMARY KEY, k int UNIQUE);
+CREATE TABLE c (id int NOT NULL PRIMARY KEY, p_id int, x int, CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p(id) ON DELETE CASCADE, CONSTRAINT c_x CHECK (x > 1));
+CREATE INDEX c_p ON c (p_id, x);`},
+		{name: "drop referenced table", a: `
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int, p_id int, CONSTRAINT c_fk FOREIGN KEY (p_id) REFERENCES p(id)) COMMENT='c';`, b: `
+CREATE TABLE c (id int, p_id int);`},
+	},
+	config.PostgreSQL: {
+		{name: "enum value added", a: `CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (m mood); INSERT INTO t VALUES ('sad');`,
+			b: `CREATE TYPE mood AS ENUM ('meh', 'sad', 'ok', 'happy'); CREATE TABLE t (m mood);`, count: `SELECT count(*) FROM t`, noDown: true},
+		{name: "reserved names keep rows", a: `
+CREATE TABLE "order" ("select" int PRIMARY KEY, "Mixed Case" text);
+INSERT INTO "order" VALUES (1, 'a'), (2, 'b');`, b: `
+CREATE TABLE "order" ("select" bigint PRIMARY KEY, "Mixed Case" varchar(50) NOT NULL DEFAULT '', "from" int CHECK ("from" > 0));
+COMMENT ON TABLE "order" IS 'it''s';`, count: `SELECT count(*) FROM "order"`},
+		{name: "create tables with fk cycle and enum", a: ``, b: `
+CREATE TYPE mood AS ENUM ('sad', 'happy');
+CREATE TABLE "user" (id serial PRIMARY KEY, email varchar(100) NOT NULL UNIQUE, m mood DEFAULT 'sad', team_id int);
+CREATE TABLE team (id int PRIMARY KEY, owner_id int REFERENCES "user"(id) ON DELETE SET NULL, CHECK (id > 0));
+ALTER TABLE "user" ADD CONSTRAINT user_team_fk FOREIGN KEY (team_id) REFERENCES team(id) DEFERRABLE INITIALLY DEFERRED;
+CREATE INDEX user_lower_email ON "user" (lower(email)) WHERE team_id IS NOT NULL;
+COMMENT ON TABLE team IS 'teams';
+COMMENT ON COLUMN team.owner_id IS 'the owner';`},
+		{name: "columns", a: `
+CREATE TABLE t (id int PRIMARY KEY, a varchar(10), b int NOT NULL DEFAULT 1, c text);
+INSERT INTO t VALUES (1, 'x', 2, 'y');`, b: `
+CREATE TABLE t (id int PRIMARY KEY, a varchar(20) NOT NULL, b bigint DEFAULT 5, d numeric(10,2) DEFAULT 0);
+COMMENT ON COLUMN t.a IS 'A';`},
+		{name: "constraints and indexes", a: `
+CREATE TABLE p (id int PRIMARY KEY, k int);
+CREATE TABLE c (id int, p_id int REFERENCES p(id), x int, CONSTRAINT c_x CHECK (x > 0), CONSTRAINT c_u UNIQUE (x));
+CREATE INDEX c_p ON c (p_id);`, b: `
+CREATE TABLE p (id int PRIMARY KEY, k int UNIQUE);
+CREATE TABLE c (id int PRIMARY KEY, p_id int REFERENCES p(id) ON DELETE CASCADE, x int, CONSTRAINT c_x CHECK (x > 1));
+CREATE UNIQUE INDEX c_p ON c (p_id DESC, x);`},
+		{name: "drop referenced table", a: `
+CREATE TABLE p (id int PRIMARY KEY);
+CREATE TABLE c (id int, p_id int REFERENCES p(id));
+COMMENT ON TABLE c IS 'c';`, b: `
+CREATE TABLE c (id int, p_id int);`},
+	},
+}
+
+func execDDL(t *testing.T, d dialect.Dialect, db *sql.DB, ddl string) {
+	t.Helper()
+	stmts, err := sqlsplit.Split(ddl, d.SplitDialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range stmts {
+		if _, err := db.Exec(s.SQL); err != nil {
+			t.Fatalf("%s: %v", s.SQL, err)
+		}
+	}
+}
+
+func inspect(t *testing.T, d dialect.Dialect, db *sql.DB) *schema.Schema {
+	t.Helper()
+	s, err := d.(dialect.Inspector).Inspect(context.Background(), db, dialect.InspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// loadInspect loads ddl into a fresh database and inspects it.
+func loadInspect(t *testing.T, name, ddl string) *schema.Schema {
+	t.Helper()
+	d := dialectFor(t, name)
+	db := testdb.Open(t, testdb.New(t, name))
+	execDDL(t, d, db, ddl)
+	return inspect(t, d, db)
+}
+
+func run(t *testing.T, d dialect.Dialect, db *sql.DB, ops []op.Op) {
+	t.Helper()
+	for _, o := range ops {
+		stmts, err := d.(dialect.Planner).Plan(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range stmts {
+			if _, err := db.Exec(s); err != nil {
+				t.Fatalf("%s: %s: %v", o, s, err)
+			}
+		}
+	}
+}
+
+func count(t *testing.T, db *sql.DB, query string) int {
+	t.Helper()
+	if query == "" {
+		return 0
+	}
+	var n int
+	if err := db.QueryRow(query).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return n
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, name := range testdb.Dialects(t) {
+		d := dialectFor(t, name)
+		if _, ok := d.(dialect.Planner); !ok {
+			continue
+		}
+		for _, p := range roundTrips[name] {
+			t.Run(name+"/"+p.name, func(t *testing.T) {
+				want := loadInspect(t, name, p.b)
+				db := testdb.Open(t, testdb.New(t, name))
+				execDDL(t, d, db, p.a)
+				a := inspect(t, d, db)
+				opts := autogen.DiffOptions{InlineForeignKeys: name == config.SQLite, RebuildTables: name == config.SQLite}
+				up, err := autogen.Diff(a, want, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				down, err := autogen.Downgrade(up)
+				if err != nil && !p.noDown {
+					t.Fatal(err)
+				}
+				rows := count(t, db, p.count)
+				run(t, d, db, up)
+				if got := count(t, db, p.count); got != rows {
+					t.Fatalf("upgrade: %s = %d, was %d", p.count, got, rows)
+				}
+				if got := inspect(t, d, db); !got.Equal(want) {
+					t.Fatalf("after upgrade:\n%s", schema.Diff(want, got))
+				}
+				if ops, err := autogen.Diff(want, inspect(t, d, db), opts); err != nil || len(ops) != 0 {
+					t.Fatalf("Diff(B, B) = %v, %v", ops, err)
+				}
+				if p.noDown {
+					if err == nil {
+						t.Fatal("Downgrade: no error")
+					}
+					return
+				}
+				run(t, d, db, down)
+				if got := inspect(t, d, db); !got.Equal(a) {
+					t.Fatalf("after downgrade:\n%s", schema.Diff(a, got))
+				}
+				if got := count(t, db, p.count); got != rows {
+					t.Fatalf("downgrade: %s = %d, was %d", p.count, got, rows)
+				}
+			})
+		}
+	}
+}

@@ -1,0 +1,304 @@
+package postgres
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/op"
+	"github.com/retortdb/retort/schema"
+)
+
+var _ dialect.Planner = Dialect{}
+
+// Plan implements dialect.Planner.
+//
+// Not supported yet (an error): changing a column's identity, serial or
+// generation, dialect Extra facts (operator classes, NULLS NOT DISTINCT).
+func (d Dialect) Plan(o op.Op) ([]string, error) {
+	switch o := o.(type) {
+	case *op.CreateTable:
+		return d.createTable(o.Table), nil
+	case *op.DropTable:
+		return []string{"DROP TABLE " + d.tableName(op.Ref(o.Table))}, nil
+	case *op.RenameTable:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " RENAME TO " + d.QuoteIdent(o.To)}, nil
+	case *op.AddColumn:
+		out := []string{"ALTER TABLE " + d.tableName(o.Table) + " ADD COLUMN " + d.columnDef(o.Column)}
+		if o.Column.Comment != "" {
+			out = append(out, d.columnComment(o.Table, o.Column))
+		}
+		return out, nil
+	case *op.DropColumn:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " DROP COLUMN " + d.QuoteIdent(o.Column.Name)}, nil
+	case *op.AlterColumn:
+		return d.alterColumn(o)
+	case *op.RenameColumn:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " RENAME COLUMN " + d.QuoteIdent(o.From) + " TO " + d.QuoteIdent(o.To)}, nil
+	case *op.CreateIndex:
+		return []string{d.createIndex(o.Table, o.Index)}, nil
+	case *op.DropIndex:
+		return []string{"DROP INDEX " + d.tableName(op.TableRef{Schema: o.Table.Schema, Name: o.Index.Name})}, nil
+	case *op.AddPrimaryKey:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " ADD " + d.constraint(o.PrimaryKey.Name) + "PRIMARY KEY (" + d.idents(o.PrimaryKey.Columns) + ")"}, nil
+	case *op.DropPrimaryKey:
+		name := o.PrimaryKey.Name
+		if name == "" {
+			name = o.Table.Name + "_pkey"
+		}
+		return []string{d.dropConstraint(o.Table, name)}, nil
+	case *op.AddForeignKey:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " ADD " + d.foreignKey(o.ForeignKey)}, nil
+	case *op.DropForeignKey:
+		return d.dropNamed(o.Table, o.ForeignKey.Name, o)
+	case *op.AddUnique:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " ADD " + d.constraint(o.Unique.Name) + "UNIQUE (" + d.idents(o.Unique.Columns) + ")"}, nil
+	case *op.DropUnique:
+		return d.dropNamed(o.Table, o.Unique.Name, o)
+	case *op.AddCheck:
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " ADD " + d.constraint(o.Check.Name) + "CHECK (" + o.Check.Expr + ")"}, nil
+	case *op.DropCheck:
+		return d.dropNamed(o.Table, o.Check.Name, o)
+	case *op.SetTableComment:
+		return []string{"COMMENT ON TABLE " + d.tableName(o.Table) + " IS " + d.commentLit(o.Comment)}, nil
+	case *op.CreateEnum:
+		vals := make([]string, len(o.Enum.Values))
+		for i, v := range o.Enum.Values {
+			vals[i] = d.Literal(v)
+		}
+		return []string{"CREATE TYPE " + d.tableName(op.TableRef{Schema: o.Enum.Schema, Name: o.Enum.Name}) + " AS ENUM (" + strings.Join(vals, ", ") + ")"}, nil
+	case *op.DropEnum:
+		return []string{"DROP TYPE " + d.tableName(op.TableRef{Schema: o.Enum.Schema, Name: o.Enum.Name})}, nil
+	case *op.AddEnumValue:
+		s := "ALTER TYPE " + d.tableName(o.Enum) + " ADD VALUE " + d.Literal(o.Value)
+		if o.Before != "" {
+			s += " BEFORE " + d.Literal(o.Before)
+		} else if o.After != "" {
+			s += " AFTER " + d.Literal(o.After)
+		}
+		return []string{s}, nil
+	}
+	return nil, fmt.Errorf("postgresql: cannot plan %T (%s)", o, o)
+}
+
+func (d Dialect) tableName(r op.TableRef) string {
+	return d.QualifiedName(dialect.Table{Schema: r.Schema, Name: r.Name})
+}
+
+func (d Dialect) idents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = d.QuoteIdent(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (d Dialect) constraint(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "CONSTRAINT " + d.QuoteIdent(name) + " "
+}
+
+func (d Dialect) dropConstraint(t op.TableRef, name string) string {
+	return "ALTER TABLE " + d.tableName(t) + " DROP CONSTRAINT " + d.QuoteIdent(name)
+}
+
+func (d Dialect) dropNamed(t op.TableRef, name string, o op.Op) ([]string, error) {
+	if name == "" {
+		return nil, fmt.Errorf("postgresql: %s: the constraint has no name", o)
+	}
+	return []string{d.dropConstraint(t, name)}, nil
+}
+
+func (d Dialect) commentLit(c string) string {
+	if c == "" {
+		return "NULL"
+	}
+	return d.Literal(c)
+}
+
+// typeSQL renders t as PostgreSQL DDL.
+func (d Dialect) typeSQL(t schema.Type) string {
+	var b strings.Builder
+	if t.UserDefined {
+		b.WriteString(d.tableName(op.TableRef{Schema: t.Schema, Name: t.Name}))
+	} else {
+		b.WriteString(t.Name)
+	}
+	switch {
+	case t.Length != 0:
+		b.WriteString("(" + strconv.Itoa(t.Length) + ")")
+	case t.Scale != 0:
+		fmt.Fprintf(&b, "(%d,%d)", t.Precision, t.Scale)
+	case t.Precision != 0:
+		fmt.Fprintf(&b, "(%d)", t.Precision)
+	}
+	if t.Array {
+		b.WriteString("[]")
+	}
+	return b.String()
+}
+
+var serials = map[string]string{"integer": "serial", "bigint": "bigserial", "smallint": "smallserial"}
+
+func (d Dialect) columnDef(c schema.Column) string {
+	typ := d.typeSQL(c.Type)
+	if s, ok := serials[c.Type.Name]; ok && c.AutoIncrement && !c.Type.Array {
+		typ = s
+	}
+	s := d.QuoteIdent(c.Name) + " " + typ
+	if c.Collation != "" {
+		s += " COLLATE " + strconv.Quote(c.Collation)
+	}
+	if c.Generated != nil {
+		s += " GENERATED ALWAYS AS (" + c.Generated.Expr + ") STORED"
+	}
+	if c.Identity != nil {
+		when := "BY DEFAULT"
+		if c.Identity.Always {
+			when = "ALWAYS"
+		}
+		s += fmt.Sprintf(" GENERATED %s AS IDENTITY (START WITH %d INCREMENT BY %d)", when, c.Identity.Start, c.Identity.Increment)
+	}
+	if c.Default != "" {
+		s += " DEFAULT " + c.Default
+	}
+	if !c.Nullable {
+		s += " NOT NULL"
+	}
+	return s
+}
+
+func (d Dialect) columnComment(t op.TableRef, c schema.Column) string {
+	return "COMMENT ON COLUMN " + d.tableName(t) + "." + d.QuoteIdent(c.Name) + " IS " + d.commentLit(c.Comment)
+}
+
+func (d Dialect) foreignKey(fk schema.ForeignKey) string {
+	s := d.constraint(fk.Name) + "FOREIGN KEY (" + d.idents(fk.Columns) + ") REFERENCES " +
+		d.tableName(op.TableRef{Schema: fk.RefSchema, Name: fk.RefTable}) + " (" + d.idents(fk.RefColumns) + ")"
+	if fk.OnDelete != "" {
+		s += " ON DELETE " + fk.OnDelete
+	}
+	if fk.OnUpdate != "" {
+		s += " ON UPDATE " + fk.OnUpdate
+	}
+	if fk.Deferrable {
+		s += " DEFERRABLE"
+		if fk.InitiallyDeferred {
+			s += " INITIALLY DEFERRED"
+		}
+	}
+	return s
+}
+
+func (d Dialect) createTable(t *schema.Table) []string {
+	ref := op.Ref(t)
+	var defs []string
+	for _, c := range t.Columns {
+		defs = append(defs, d.columnDef(c))
+	}
+	if t.PrimaryKey != nil {
+		defs = append(defs, d.constraint(t.PrimaryKey.Name)+"PRIMARY KEY ("+d.idents(t.PrimaryKey.Columns)+")")
+	}
+	for _, u := range t.Uniques {
+		defs = append(defs, d.constraint(u.Name)+"UNIQUE ("+d.idents(u.Columns)+")")
+	}
+	for _, c := range t.Checks {
+		defs = append(defs, d.constraint(c.Name)+"CHECK ("+c.Expr+")")
+	}
+	for _, fk := range t.ForeignKeys {
+		defs = append(defs, d.foreignKey(fk))
+	}
+	out := []string{"CREATE TABLE " + d.tableName(ref) + " (\n    " + strings.Join(defs, ",\n    ") + "\n)"}
+	for _, x := range t.Indexes {
+		out = append(out, d.createIndex(ref, x))
+	}
+	if t.Comment != "" {
+		out = append(out, "COMMENT ON TABLE "+d.tableName(ref)+" IS "+d.commentLit(t.Comment))
+	}
+	for _, c := range t.Columns {
+		if c.Comment != "" {
+			out = append(out, d.columnComment(ref, c))
+		}
+	}
+	return out
+}
+
+func (d Dialect) createIndex(t op.TableRef, x schema.Index) string {
+	s := "CREATE "
+	if x.Unique {
+		s += "UNIQUE "
+	}
+	s += "INDEX " + d.QuoteIdent(x.Name) + " ON " + d.tableName(t)
+	if x.Method != "" {
+		s += " USING " + x.Method
+	}
+	parts := make([]string, len(x.Parts))
+	for i, p := range x.Parts {
+		if p.Column != "" {
+			parts[i] = d.QuoteIdent(p.Column)
+		} else {
+			parts[i] = "(" + p.Expr + ")"
+		}
+		if p.Collation != "" {
+			parts[i] += " COLLATE " + strconv.Quote(p.Collation)
+		}
+		if p.Desc {
+			parts[i] += " DESC"
+		}
+	}
+	s += " (" + strings.Join(parts, ", ") + ")"
+	if len(x.Include) > 0 {
+		s += " INCLUDE (" + d.idents(x.Include) + ")"
+	}
+	if x.Where != "" {
+		s += " WHERE " + x.Where
+	}
+	return s
+}
+
+func (d Dialect) alterColumn(o *op.AlterColumn) ([]string, error) {
+	prefix := "ALTER TABLE " + d.tableName(o.Table) + " ALTER COLUMN " + d.QuoteIdent(o.Column.Name) + " "
+	var out []string
+	c := o.Column
+	for _, ch := range o.Changes() {
+		switch ch {
+		case "type", "collation":
+			if out != nil && strings.Contains(out[len(out)-1], " TYPE ") {
+				continue // type and collation go in one statement
+			}
+			s := prefix + "TYPE " + d.typeSQL(c.Type)
+			if c.Collation != "" {
+				s += " COLLATE " + strconv.Quote(c.Collation)
+			}
+			s += " USING " + d.QuoteIdent(c.Name) + "::" + d.typeSQL(c.Type)
+			if o.Existing.Default != "" && ch == "type" {
+				// The old default may not cast to the new type.
+				out = append(out, prefix+"DROP DEFAULT")
+			}
+			out = append(out, s)
+			if o.Existing.Default != "" && c.Default == o.Existing.Default {
+				out = append(out, prefix+"SET DEFAULT "+c.Default)
+			}
+		case "nullable":
+			if c.Nullable {
+				out = append(out, prefix+"DROP NOT NULL")
+			} else {
+				out = append(out, prefix+"SET NOT NULL")
+			}
+		case "default":
+			if c.Default == "" {
+				out = append(out, prefix+"DROP DEFAULT")
+			} else {
+				out = append(out, prefix+"SET DEFAULT "+c.Default)
+			}
+		case "comment":
+			out = append(out, d.columnComment(o.Table, c))
+		default:
+			return nil, fmt.Errorf("postgresql: %s: changing a column's %s is not supported yet", o, ch)
+		}
+	}
+	return out, nil
+}

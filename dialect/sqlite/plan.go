@@ -1,0 +1,239 @@
+package sqlite
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/op"
+	"github.com/retortdb/retort/schema"
+)
+
+var _ dialect.Planner = Dialect{}
+
+// ErrNeedsRebuild is wrapped by Plan's error for an op that SQLite's ALTER
+// TABLE cannot make and that needs the table rebuild, not implemented yet.
+var ErrNeedsRebuild = errors.New("not supported yet on SQLite: needs a table rebuild")
+
+// Plan implements dialect.Planner for what SQLite does natively: create,
+// drop and rename tables (with their foreign keys inline: diff with
+// autogen.DiffOptions.InlineForeignKeys), add, drop and rename columns,
+// create and drop indexes; and op.RebuildTable (diff with
+// autogen.DiffOptions.RebuildTables). Every other op (column changes,
+// constraints, primary keys, foreign keys on existing tables) fails with
+// ErrNeedsRebuild.
+func (d Dialect) Plan(o op.Op) ([]string, error) {
+	switch o := o.(type) {
+	case *op.CreateTable:
+		return d.createTable(o.Table), nil
+	case *op.DropTable:
+		return []string{"DROP TABLE " + d.QuoteIdent(o.Table.Name)}, nil
+	case *op.RenameTable:
+		return []string{"ALTER TABLE " + d.QuoteIdent(o.Table.Name) + " RENAME TO " + d.QuoteIdent(o.To)}, nil
+	case *op.AddColumn:
+		return []string{"ALTER TABLE " + d.QuoteIdent(o.Table.Name) + " ADD COLUMN " + d.columnDef(o.Column, false)}, nil
+	case *op.DropColumn:
+		return []string{"ALTER TABLE " + d.QuoteIdent(o.Table.Name) + " DROP COLUMN " + d.QuoteIdent(o.Column.Name)}, nil
+	case *op.RenameColumn:
+		return []string{"ALTER TABLE " + d.QuoteIdent(o.Table.Name) + " RENAME COLUMN " + d.QuoteIdent(o.From) + " TO " + d.QuoteIdent(o.To)}, nil
+	case *op.CreateIndex:
+		return []string{d.createIndex(o.Table, o.Index)}, nil
+	case *op.DropIndex:
+		return []string{"DROP INDEX " + d.QuoteIdent(o.Index.Name)}, nil
+	case *op.RebuildTable:
+		return d.rebuild(o), nil
+	case *op.CreateEnum, *op.DropEnum, *op.AddEnumValue:
+		return nil, fmt.Errorf("sqlite: %s: SQLite has no enum types", o)
+	case *op.SetTableComment:
+		return nil, fmt.Errorf("sqlite: %s: SQLite has no table comments", o)
+	}
+	return nil, fmt.Errorf("sqlite: %s: %w", o, ErrNeedsRebuild)
+}
+
+func (d Dialect) idents(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = d.QuoteIdent(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+func (d Dialect) constraint(name string) string {
+	if name == "" {
+		return ""
+	}
+	return "CONSTRAINT " + d.QuoteIdent(name) + " "
+}
+
+func typeSQL(t schema.Type) string {
+	s := t.Name
+	switch {
+	case t.Length != 0:
+		s += "(" + strconv.Itoa(t.Length) + ")"
+	case t.Scale != 0:
+		s += fmt.Sprintf("(%d,%d)", t.Precision, t.Scale)
+	case t.Precision != 0:
+		s += fmt.Sprintf("(%d)", t.Precision)
+	}
+	return s
+}
+
+// columnDef renders c; pk is set for the single-column INTEGER PRIMARY KEY
+// written on the column (so AUTOINCREMENT can follow it).
+func (d Dialect) columnDef(c schema.Column, pk bool) string {
+	s := d.QuoteIdent(c.Name)
+	if t := typeSQL(c.Type); t != "" {
+		s += " " + t
+	}
+	if pk {
+		s += " PRIMARY KEY"
+		if c.AutoIncrement {
+			s += " AUTOINCREMENT"
+		}
+	}
+	if !c.Nullable && !pk {
+		s += " NOT NULL"
+	}
+	if c.Collation != "" {
+		s += " COLLATE " + c.Collation
+	}
+	if c.Default != "" {
+		s += " DEFAULT " + c.Default
+	}
+	if c.Generated != nil {
+		kind := "VIRTUAL"
+		if c.Generated.Stored {
+			kind = "STORED"
+		}
+		s += " GENERATED ALWAYS AS (" + c.Generated.Expr + ") " + kind
+	}
+	return s
+}
+
+func (d Dialect) foreignKey(fk schema.ForeignKey) string {
+	s := d.constraint(fk.Name) + "FOREIGN KEY (" + d.idents(fk.Columns) + ") REFERENCES " +
+		d.QuoteIdent(fk.RefTable) + " (" + d.idents(fk.RefColumns) + ")"
+	if fk.OnDelete != "" {
+		s += " ON DELETE " + fk.OnDelete
+	}
+	if fk.OnUpdate != "" {
+		s += " ON UPDATE " + fk.OnUpdate
+	}
+	if fk.Deferrable {
+		s += " DEFERRABLE"
+		if fk.InitiallyDeferred {
+			s += " INITIALLY DEFERRED"
+		}
+	}
+	return s
+}
+
+func (d Dialect) createTable(t *schema.Table) []string {
+	var defs []string
+	inlinePK := ""
+	if pk := t.PrimaryKey; pk != nil && pk.Name == "" && len(pk.Columns) == 1 {
+		if c := t.Column(pk.Columns[0]); c != nil && (c.AutoIncrement || c.Type.Name == "integer") {
+			inlinePK = c.Name
+		}
+	}
+	for _, c := range t.Columns {
+		defs = append(defs, d.columnDef(c, c.Name == inlinePK))
+	}
+	if t.PrimaryKey != nil && inlinePK == "" {
+		defs = append(defs, d.constraint(t.PrimaryKey.Name)+"PRIMARY KEY ("+d.idents(t.PrimaryKey.Columns)+")")
+	}
+	for _, u := range t.Uniques {
+		defs = append(defs, d.constraint(u.Name)+"UNIQUE ("+d.idents(u.Columns)+")")
+	}
+	for _, c := range t.Checks {
+		defs = append(defs, d.constraint(c.Name)+"CHECK ("+c.Expr+")")
+	}
+	for _, fk := range t.ForeignKeys {
+		defs = append(defs, d.foreignKey(fk))
+	}
+	s := "CREATE TABLE " + d.QuoteIdent(t.Name) + " (\n    " + strings.Join(defs, ",\n    ") + "\n)"
+	var opts []string
+	if t.Extra[AttrWithoutRowid] == "true" {
+		opts = append(opts, "WITHOUT ROWID")
+	}
+	if t.Extra[AttrStrict] == "true" {
+		opts = append(opts, "STRICT")
+	}
+	if len(opts) > 0 {
+		s += " " + strings.Join(opts, ", ")
+	}
+	out := []string{s}
+	for _, x := range t.Indexes {
+		out = append(out, d.createIndex(op.Ref(t), x))
+	}
+	for _, tr := range t.Triggers {
+		out = append(out, tr.SQL)
+	}
+	return out
+}
+
+func (d Dialect) createIndex(t op.TableRef, x schema.Index) string {
+	s := "CREATE "
+	if x.Unique {
+		s += "UNIQUE "
+	}
+	s += "INDEX " + d.QuoteIdent(x.Name) + " ON " + d.QuoteIdent(t.Name) + " ("
+	parts := make([]string, len(x.Parts))
+	for i, p := range x.Parts {
+		if p.Column != "" {
+			parts[i] = d.QuoteIdent(p.Column)
+		} else {
+			parts[i] = "(" + p.Expr + ")"
+		}
+		if p.Collation != "" {
+			parts[i] += " COLLATE " + p.Collation
+		}
+		if p.Desc {
+			parts[i] += " DESC"
+		}
+	}
+	s += strings.Join(parts, ", ") + ")"
+	if x.Where != "" {
+		s += " WHERE " + x.Where
+	}
+	return s
+}
+
+// rebuildPrefix names the new table of a rebuild until it takes the old
+// one's name.
+const rebuildPrefix = "_retort_new_"
+
+// rebuild is SQLite's table rebuild (https://sqlite.org/lang_altertable.html,
+// "other kinds of table schema changes", steps 4 to 9): create the new table
+// under a temporary name, copy the shared columns' rows, drop the old table,
+// rename the new one, and create To's indexes and triggers. The caller runs
+// it with foreign keys off (PRAGMA foreign_keys before the transaction) and
+// runs PRAGMA foreign_key_check before committing.
+func (d Dialect) rebuild(o *op.RebuildTable) []string {
+	tmp := o.To.Clone()
+	tmp.Name = rebuildPrefix + o.To.Name
+	tmp.Indexes, tmp.Triggers = nil, nil
+	out := d.createTable(tmp)
+	var shared []string
+	for _, c := range o.To.Columns {
+		if o.From.Column(c.Name) != nil && c.Generated == nil {
+			shared = append(shared, c.Name)
+		}
+	}
+	if len(shared) > 0 {
+		cols := d.idents(shared)
+		out = append(out, "INSERT INTO "+d.QuoteIdent(tmp.Name)+" ("+cols+") SELECT "+cols+" FROM "+d.QuoteIdent(o.From.Name))
+	}
+	out = append(out,
+		"DROP TABLE "+d.QuoteIdent(o.From.Name),
+		"ALTER TABLE "+d.QuoteIdent(tmp.Name)+" RENAME TO "+d.QuoteIdent(o.To.Name))
+	for _, x := range o.To.Indexes {
+		out = append(out, d.createIndex(op.Ref(o.To), x))
+	}
+	for _, tr := range o.To.Triggers {
+		out = append(out, tr.SQL)
+	}
+	return out
+}
