@@ -162,7 +162,24 @@ type ConnectError struct {
 }
 
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("cannot connect to %s: %s", e.URL, config.RedactString(e.Err.Error()))
+	return fmt.Sprintf("cannot connect to %s: %s", e.URL, oneLineDeduped(config.RedactString(e.Err.Error())))
+}
+
+// oneLineDeduped folds a driver's multi-line message (pgx lists every
+// address and TLS mode it tried, often the same failure twice) into one
+// line without repeats.
+func oneLineDeduped(msg string) string {
+	var parts []string
+	seen := map[string]bool{}
+	for _, line := range strings.Split(msg, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || seen[line] {
+			continue
+		}
+		seen[line] = true
+		parts = append(parts, strings.TrimSuffix(line, ":"))
+	}
+	return strings.Join(parts, ": ")
 }
 
 func (e *ConnectError) Unwrap() error { return e.Err }

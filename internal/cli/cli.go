@@ -185,7 +185,7 @@ downgrade move it to any point of the graph. --sql prints the SQL instead.`,
 		a.initCommand(), a.listTemplatesCommand(), a.revisionCommand(), a.mergeCommand(),
 		a.upgradeCommand(), a.downgradeCommand(), a.stampCommand(),
 		a.currentCommand(), a.historyCommand(), a.headsCommand(), a.branchesCommand(),
-		a.showCommand(), a.editCommand(), a.verifyCommand(), a.testCommand(),
+		a.showCommand(), a.editCommand(), a.verifyCommand(), a.testCommand(), a.checkCommand(),
 	)
 	return root
 }

@@ -77,12 +77,14 @@ func (a *app) listTemplatesCommand() *cobra.Command {
 
 func (a *app) revisionCommand() *cobra.Command {
 	var o retort.RevisionOptions
+	var autogenerate, allowEmpty bool
 	cmd := &cobra.Command{
 		Use:   "revision",
 		Short: "Create a new revision file",
 		Example: `  retort revision -m "add users table"
   retort revision -m "start billing" --head base --branch-label billing --version-path billing/versions
-  retort revision -m "fix" --head ae1027 --splice`,
+  retort revision -m "fix" --head ae1027 --splice
+  retort revision --autogenerate -m "add users.email"`,
 		Args: exactArgs(0, "revision takes no arguments; give the message with -m"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := a.open()
@@ -92,6 +94,29 @@ func (a *app) revisionCommand() *cobra.Command {
 			o.Head = unescape(o.Head)
 			if o.VersionPath != "" {
 				o.VersionPath = a.abs(o.VersionPath)
+			}
+			if allowEmpty && !autogenerate {
+				return &usageError{"--allow-empty needs --autogenerate"}
+			}
+			if autogenerate {
+				res, err := p.Autogenerate(cmd.Context(), retort.AutogenerateOptions{})
+				if err != nil {
+					return err
+				}
+				if res.Empty() && !allowEmpty {
+					a.status("No changes in schema detected.")
+					return nil
+				}
+				for _, op := range res.Upgrade {
+					a.status("Detected %s", op)
+				}
+				for _, r := range res.Irreversible {
+					a.status("Cannot reverse automatically: %s", r)
+				}
+				for _, n := range res.Notes {
+					a.status("Note: %s", n)
+				}
+				o.Upgrades, o.Downgrades = res.Upgrades, res.Downgrades
 			}
 			s, err := p.NewRevision(o)
 			if err != nil {
@@ -103,6 +128,8 @@ func (a *app) revisionCommand() *cobra.Command {
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.Message, "message", "m", "", "message of the revision")
+	f.BoolVar(&autogenerate, "autogenerate", false, "write the SQL that turns the database (at head) into the [autogenerate] target")
+	f.BoolVar(&allowEmpty, "allow-empty", false, "with --autogenerate: write the revision even when nothing changed")
 	f.StringVar(&o.Head, "head", "head", "revision the new one is based on (base starts a new root)")
 	f.BoolVar(&o.Splice, "splice", false, "allow --head to name a revision that is not a head (starts a branch)")
 	f.StringArrayVar(&o.BranchLabels, "branch-label", nil, "branch label for the new revision (repeatable)")

@@ -1,0 +1,211 @@
+package retort
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/retortdb/retort/autogen"
+	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/migrate"
+	"github.com/retortdb/retort/op"
+	"github.com/retortdb/retort/schema"
+)
+
+// AutogenerateOptions tune [Project.Autogenerate]. Rename hints will go here.
+type AutogenerateOptions struct{}
+
+// AutogenerateResult is what autogenerate found: the operations that turn
+// the live database into the target, and their SQL.
+type AutogenerateResult struct {
+	// Upgrade turns the database's schema into the target's, in order.
+	Upgrade []op.Op
+	// Downgrade undoes Upgrade; ops without an inverse are missing here
+	// and listed in Irreversible.
+	Downgrade []op.Op
+	// Irreversible holds one reason per upgrade op that has no inverse.
+	Irreversible []string
+	// Notes are remarks for the user (statements with caveats).
+	Notes []string
+	// Upgrades and Downgrades are the rendered sections of the revision
+	// file: statements ending in ';', destructive ones preceded by a
+	// WARNING comment.
+	Upgrades, Downgrades string
+}
+
+// Empty reports whether the target and the database have the same schema.
+func (r *AutogenerateResult) Empty() bool { return len(r.Upgrade) == 0 }
+
+// ErrNoTarget is returned by Autogenerate when no target is configured.
+var ErrNoTarget = errors.New("no target schema is configured: set `target` in the [autogenerate] table of retort.toml to the .sql file (or folder) of the schema you want")
+
+// Autogenerate compares the live database, which must be at all heads,
+// with the target schema of [autogenerate] and returns the operations and
+// SQL that turn one into the other. The version and history tables are
+// never compared; include_tables and exclude_tables filter both sides.
+func (p *Project) Autogenerate(ctx context.Context, _ AutogenerateOptions) (res *AutogenerateResult, err error) {
+	ag := p.Config.Autogenerate
+	if ag.Target == "" {
+		return nil, &CommandError{Msg: ErrNoTarget.Error(), Err: ErrNoTarget}
+	}
+	s, err := p.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = errors.Join(err, s.close()) }()
+	d := s.t.d
+	in, ok := d.(dialect.Inspector)
+	planner, ok2 := d.(dialect.Planner)
+	if !ok || !ok2 {
+		return nil, fmt.Errorf("retort: autogenerate is not supported on %s", d.Name())
+	}
+	vt, ht := p.tables(d)
+	r := migrate.New(d, nil, migrate.Options{VersionTable: vt, HistoryTable: ht})
+	rows, _, err := r.Heads(ctx, s.conn)
+	if err != nil {
+		return nil, err
+	}
+	if !sameSet(rows, p.Graph.Heads()) {
+		return nil, &CommandError{Msg: "Target database is not up to date."}
+	}
+	opts := dialect.InspectOptions{Schemas: []string{"*"}, VersionTable: vt, HistoryTable: ht,
+		IncludeTables: ag.IncludeTables, ExcludeTables: ag.ExcludeTables}
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	live, err := in.Inspect(ctx, s.conn, opts)
+	if err != nil {
+		return nil, fmt.Errorf("inspect %s: %w", s.t.url.Redacted(), err)
+	}
+	want, err := autogen.LoadTarget(ctx, d, s.t.url, ag.DevURL, ag.Target, autogen.WithInspectOptions(opts))
+	if err != nil {
+		return nil, err
+	}
+	return planAutogenerate(d.Name(), planner, live, want)
+}
+
+// planAutogenerate diffs live against want and renders both sections.
+func planAutogenerate(dialectName string, planner dialect.Planner, live, want *schema.Schema) (*AutogenerateResult, error) {
+	sqlite := dialectName == config.SQLite
+	up, err := autogen.Diff(live, want, autogen.DiffOptions{InlineForeignKeys: sqlite, RebuildTables: sqlite})
+	if err != nil {
+		return nil, err
+	}
+	res := &AutogenerateResult{Upgrade: up}
+	if len(up) == 0 {
+		return res, nil
+	}
+	var downItems []renderItem
+	for i := len(up) - 1; i >= 0; i-- {
+		rev, err := up[i].Reverse()
+		if err != nil {
+			reason := err.Error()
+			res.Irreversible = append(res.Irreversible, reason)
+			downItems = append(downItems, renderItem{irreversible: reason})
+			continue
+		}
+		res.Downgrade = append(res.Downgrade, rev)
+		downItems = append(downItems, renderItem{op: rev})
+	}
+	upItems := make([]renderItem, len(up))
+	for i, o := range up {
+		upItems[i] = renderItem{op: o}
+	}
+	if res.Upgrades, err = renderSection(planner, sqlite, upItems, &res.Notes); err != nil {
+		return nil, err
+	}
+	if res.Downgrades, err = renderSection(planner, sqlite, downItems, &res.Notes); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// renderItem is an op to render, or the reason an op has no inverse.
+type renderItem struct {
+	op           op.Op
+	irreversible string
+}
+
+// renderSection renders ops as a section of a revision file. A SQLite
+// table rebuild needs foreign keys off, which SQLite ignores inside a
+// transaction: such a section runs outside retort's transaction and opens
+// its own.
+func renderSection(planner dialect.Planner, sqlite bool, items []renderItem, notes *[]string) (string, error) {
+	var b strings.Builder
+	rebuild := false
+	for _, it := range items {
+		if _, ok := it.op.(*op.RebuildTable); ok && sqlite {
+			rebuild = true
+		}
+	}
+	if rebuild {
+		b.WriteString("-- retort:no-transaction\n")
+		b.WriteString("-- SQLite rebuilds tables with foreign keys off, which it allows only outside a transaction.\n")
+		b.WriteString("PRAGMA foreign_keys=OFF;\nBEGIN;\n")
+	}
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if it.op == nil {
+			fmt.Fprintf(&b, "-- cannot be reversed automatically: %s\n", oneLineText(it.irreversible))
+			continue
+		}
+		if w := warning(it.op); w != "" {
+			fmt.Fprintf(&b, "-- WARNING: %s\n", w)
+		}
+		if a, ok := it.op.(*op.AddEnumValue); ok {
+			note := fmt.Sprintf("%s: on PostgreSQL 12 and later ALTER TYPE … ADD VALUE runs inside the transaction, but the new value cannot be used until it commits; before 12 move it to a `-- retort:no-transaction` section", a)
+			fmt.Fprintf(&b, "-- NOTE: %s\n", note)
+			*notes = append(*notes, note)
+		}
+		stmts, err := planner.Plan(it.op)
+		if err != nil {
+			return "", err
+		}
+		for _, s := range stmts {
+			b.WriteString(strings.TrimRight(strings.TrimSpace(s), ";"))
+			b.WriteString(";\n")
+		}
+	}
+	if rebuild {
+		b.WriteString("\nPRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON;\n")
+	}
+	return strings.TrimRight(b.String(), "\n"), nil
+}
+
+// warning says what data a destructive op loses; "" when it loses none.
+func warning(o op.Op) string {
+	if !o.Destructive() {
+		return ""
+	}
+	switch o := o.(type) {
+	case *op.DropTable:
+		return fmt.Sprintf("drops table %s and its data", op.Ref(o.Table))
+	case *op.DropColumn:
+		return fmt.Sprintf("drops column %s.%s and its data", o.Table, o.Column.Name)
+	case *op.AlterColumn:
+		return fmt.Sprintf("changes the type of column %s.%s from %s to %s, which may lose data", o.Table, o.Column.Name, o.Existing.Type, o.Column.Type)
+	case *op.RebuildTable:
+		var lost []string
+		for _, c := range o.From.Columns {
+			n := o.To.Column(c.Name)
+			switch {
+			case n == nil:
+				lost = append(lost, fmt.Sprintf("drops column %s.%s and its data", op.Ref(o.From), c.Name))
+			case (&op.AlterColumn{Existing: c, Column: *n}).Destructive():
+				lost = append(lost, fmt.Sprintf("changes the type of column %s.%s from %s to %s, which may lose data", op.Ref(o.From), c.Name, c.Type, n.Type))
+			}
+		}
+		if len(lost) > 0 {
+			return "rebuilds table " + op.Ref(o.To).String() + ": " + strings.Join(lost, "; ")
+		}
+	}
+	return o.String() + " may lose data"
+}
+
+func oneLineText(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
