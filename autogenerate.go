@@ -171,7 +171,13 @@ func renderSection(planner dialect.Planner, sqlite bool, items []renderItem, not
 		}
 	}
 	if rebuild {
-		b.WriteString("\nPRAGMA foreign_key_check;\nCOMMIT;\nPRAGMA foreign_keys=ON;\n")
+		// PRAGMA foreign_key_check only lists violations; counting them
+		// into a CHECK makes any violation fail the step before COMMIT.
+		b.WriteString("\n-- Fails if a row now breaks a foreign key (PRAGMA foreign_key_check).\n" +
+			"CREATE TEMP TABLE _retort_fk_check (foreign_key_violations INTEGER CHECK (foreign_key_violations = 0));\n" +
+			"INSERT INTO _retort_fk_check SELECT count(*) FROM pragma_foreign_key_check;\n" +
+			"DROP TABLE _retort_fk_check;\n" +
+			"COMMIT;\nPRAGMA foreign_keys=ON;\n")
 	}
 	return strings.TrimRight(b.String(), "\n"), nil
 }
