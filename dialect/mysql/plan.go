@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/internal/sqlbuild"
 	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/schema"
 )
@@ -169,13 +170,7 @@ func (d Dialect) check(c schema.Check) string {
 func (d Dialect) foreignKey(fk schema.ForeignKey) string {
 	s := d.constraint(fk.Name) + "FOREIGN KEY (" + d.idents(fk.Columns) + ") REFERENCES " +
 		d.tableName(op.TableRef{Schema: fk.RefSchema, Name: fk.RefTable}) + " (" + d.idents(fk.RefColumns) + ")"
-	if fk.OnDelete != "" {
-		s += " ON DELETE " + fk.OnDelete
-	}
-	if fk.OnUpdate != "" {
-		s += " ON UPDATE " + fk.OnUpdate
-	}
-	return s
+	return s + sqlbuild.ForeignKeyActions(fk)
 }
 
 func (d Dialect) createTable(t *schema.Table) []string {
