@@ -438,9 +438,23 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *
 		return fmt.Errorf("record start of %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err)
 	}
 	var ran []string
+	userTx := -1 // where in ran the section's own open transaction began
 	for _, s := range p.body.stmts {
 		if err := ex.execSQL(ctx, s.SQL); err != nil {
-			se := r.stepError(p, s, ran, err, false)
+			rolledBack := false
+			if userTx >= 0 && !ex.lost(ctx) {
+				// The section opened a transaction of its own (a SQLite
+				// rebuild that turns foreign keys off, say) and it is still
+				// open: roll it back, so its statements are undone and the
+				// failure is recorded outside it.
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+				if rbErr := ex.execSQL(rctx, "ROLLBACK"); rbErr == nil {
+					ran = ran[:userTx]
+					rolledBack = len(ran) == 0
+				}
+				cancel()
+			}
+			se := r.stepError(p, s, ran, err, rolledBack)
 			if ex.lost(ctx) {
 				// The `started` row stays: the next run names the step.
 				se.ConnectionLost = true
@@ -448,6 +462,14 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *
 			}
 			recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, false)
 			return errors.Join(se, recErr)
+		}
+		switch {
+		case s.Kind == sqlsplit.Begin:
+			userTx = len(ran)
+		case s.Kind == sqlsplit.Commit, s.Kind == sqlsplit.Rollback:
+			userTx = -1
+		case sessionOnly(s.SQL):
+			continue // leaves nothing behind: not part of a half-applied step
 		}
 		ran = append(ran, s.SQL)
 	}

@@ -514,3 +514,40 @@ func TestVerifyAlembicDatabase(t *testing.T) {
 		t.Fatalf("verify:\n%s", r.stdout)
 	}
 }
+
+// A no-transaction section that opens its own transaction and fails inside
+// it is rolled back by retort, recorded as a clean failure, and does not
+// block the next run.
+func TestSelfTransactingSectionFailure(t *testing.T) {
+	t.Parallel()
+	files := linear()
+	files["c3_third.sql"] = rev("c3", "b2", "third",
+		"-- retort:no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\nCREATE TABLE t3 (id INTEGER);\nINSERT INTO nosuch VALUES (1);\nCOMMIT;\nPRAGMA foreign_keys = ON;",
+		"DROP TABLE t3;")
+	p := newProject(t, "", files)
+	r := p.fail(1, "upgrade c3 failed", "upgrade", "head")
+	if !strings.Contains(r.stderr, "INSERT INTO nosuch") {
+		t.Fatalf("error: %s", r.stderr)
+	}
+	if slices.Contains(p.tables(), "t3") {
+		t.Fatal("t3 survived: the section's own transaction was not rolled back")
+	}
+	if got := p.versions(); !slices.Equal(got, []string{"b2"}) {
+		t.Fatalf("versions %v", got)
+	}
+	var status, stmts string
+	if err := p.db().QueryRow("SELECT status, coalesce(statements, '') FROM retort_history WHERE revision = 'c3' ORDER BY id DESC LIMIT 1").Scan(&status, &stmts); err != nil {
+		t.Fatal(err)
+	}
+	if status != "failed" || strings.Contains(stmts, "CREATE TABLE t3") {
+		t.Fatalf("history: status %q, statements %q (the rolled-back statements must not be listed as applied)", status, stmts)
+	}
+	// Fix the file: the next run retries without asking for a stamp.
+	files["c3_third.sql"] = rev("c3", "b2", "third",
+		"-- retort:no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\nCREATE TABLE t3 (id INTEGER);\nCOMMIT;\nPRAGMA foreign_keys = ON;", "DROP TABLE t3;")
+	write(t, filepath.Join(p.dir, "migrations", "versions", "c3_third.sql"), files["c3_third.sql"])
+	p.ok("upgrade", "head")
+	if got := p.versions(); !slices.Equal(got, []string{"c3"}) {
+		t.Fatalf("versions %v", got)
+	}
+}
