@@ -197,7 +197,7 @@ func TestFailureLeavesVersionTable(t *testing.T) {
 			if err := db.QueryRow("SELECT status, error, statements FROM retort_history WHERE revision = 'bbbb'").Scan(&status, &errText, &stmts); err != nil {
 				t.Fatal(err)
 			}
-			if status != "failed" || errText != se.Err.Error() || stmts != "CREATE TABLE two_t (id INTEGER PRIMARY KEY)" {
+			if status != "failed" || errText != se.Err.Error() || stmts != `["CREATE TABLE two_t (id INTEGER PRIMARY KEY)"]` {
 				t.Fatalf("history row: %q %q %q", status, errText, stmts)
 			}
 			d, _ := testdb.Dialect(name)

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -509,7 +510,7 @@ func (r *Runner) stepError(p *planned, s sqlsplit.Statement, ran []string, err e
 func (r *Runner) recordFailure(ctx context.Context, ex executor, p *planned, runID string, started time.Time, se *StepError, atomic bool) error {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	stmts := strings.Join(se.Ran, ";\n")
+	stmts := encodeStatements(se.Ran)
 	var qq query
 	if atomic {
 		qq = r.historyInsert(p, runID, "failed", true, started, true)
@@ -670,7 +671,7 @@ func (r *Runner) pendingSteps(ctx context.Context, conn dialect.Querier) ([]pend
 		ps.at, ps.errText = parseTime(at), errText.String
 		ps.from, ps.to = splitList(from.String), splitList(to.String)
 		if stmts.String != "" {
-			ps.ran = strings.Split(stmts.String, ";\n")
+			ps.ran = decodeStatements(stmts.String)
 		}
 		out = append(out, ps)
 	}
@@ -734,4 +735,25 @@ func parseTimeString(s string) time.Time {
 		}
 	}
 	return time.Time{}
+}
+
+// encodeStatements stores the statements of a failed step in
+// retort_history as a JSON array, so statements that contain ";\n"
+// themselves (trigger and function bodies) come back whole.
+func encodeStatements(stmts []string) string {
+	if len(stmts) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(stmts) // []string always marshals
+	return string(b)
+}
+
+// decodeStatements reads what encodeStatements wrote; a row written in
+// the earlier ";\n"-joined form is split on that.
+func decodeStatements(s string) []string {
+	var out []string
+	if strings.HasPrefix(s, "[") && json.Unmarshal([]byte(s), &out) == nil {
+		return out
+	}
+	return strings.Split(s, ";\n")
 }
