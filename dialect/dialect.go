@@ -21,6 +21,12 @@ type Caps struct {
 	// with it (SQLite, PostgreSQL). When false (MySQL), each DDL statement
 	// commits implicitly and a failed migration may be half-applied.
 	TransactionalDDL bool
+	// BatchedBookkeeping is true when the driver runs several
+	// ';'-separated statements without arguments in one round trip and
+	// reports the row count of the last (PostgreSQL's simple protocol). The
+	// runner then sends a step's history row together with its last
+	// version-table write: one round trip per migration fewer.
+	BatchedBookkeeping bool
 	// Schemas is true when tables can be qualified by a schema other than the
 	// connection's default (version_table_schema).
 	Schemas bool

@@ -180,6 +180,39 @@ func (e *onlineExec) lost(ctx context.Context) bool {
 	return e.conn.PingContext(ctx) != nil
 }
 
+// batcher is an executor that can send several of retort's own statements
+// in one round trip, returning the row count of the last.
+type batcher interface {
+	execBatch(ctx context.Context, qs ...query) (int64, error)
+}
+
+// execBatch renders the queries with literal values (the driver sends a
+// statement without arguments through the simple protocol, which accepts
+// several at once) and runs them as one. Times are the client's, as with
+// bind parameters, not the server's CURRENT_TIMESTAMP of offline scripts.
+func (e *onlineExec) execBatch(ctx context.Context, qs ...query) (int64, error) {
+	texts := make([]string, len(qs))
+	for i, qq := range qs {
+		args := make([]any, len(qq.args))
+		for j, a := range qq.args {
+			if c, ok := a.(clock); ok {
+				a = c.t
+			}
+			args[j] = a
+		}
+		texts[i], _ = query{parts: qq.parts, args: args}.render(e.d, true)
+	}
+	res, err := e.target().ExecContext(ctx, strings.Join(texts, ";\n"))
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return -1, nil
+	}
+	return n, nil
+}
+
 // offlineExec writes statements as a script, terminated with ';', with
 // BEGIN/COMMIT where an online run would open and commit transactions.
 type offlineExec struct {

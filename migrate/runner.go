@@ -402,15 +402,12 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *run
 			ran = append(ran, s.SQL)
 		}
 	}
-	if err := r.writeVersions(ctx, ex, p.step); err != nil {
-		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
-	}
 	status := "applied"
 	if p.step.Stamp {
 		status = "stamped"
 	}
-	if _, err := ex.execQuery(ctx, r.historyInsert(p, rs.id, status, true, started, true)); err != nil {
-		return errors.Join(fmt.Errorf("record %s %s in %s: %w", direction(p.step), stepID(p.step), r.opts.HistoryTable.Name, err), ex.rollback(context.WithoutCancel(ctx)))
+	if err := r.bookkeep(ctx, ex, p.step, r.historyInsert(p, rs.id, status, true, started, true)); err != nil {
+		return errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
 	}
 	rs.inTx = append(rs.inTx, stepID(p.step))
 	if r.opts.TransactionPerMigration {
@@ -529,30 +526,66 @@ func (r *Runner) recordFailure(ctx context.Context, ex executor, p *planned, run
 // writeVersions applies the step's version-table writes, checking that each
 // UPDATE and DELETE hits exactly one row, as Alembic does online.
 func (r *Runner) writeVersions(ctx context.Context, ex executor, st revision.Step) error {
-	vt := r.d.QualifiedName(r.opts.VersionTable)
-	col := vt + ".version_num"
 	for _, w := range st.Writes {
-		var qq query
-		var what string
-		switch w.Op {
-		case revision.Insert:
-			qq = q("INSERT INTO ", vt, " (version_num) VALUES (", arg{w.To}, ")")
-		case revision.Update:
-			qq = q("UPDATE ", vt, " SET version_num=", arg{w.To}, " WHERE ", col, " = ", arg{w.From})
-			what = fmt.Sprintf("updating '%s' to '%s'", w.From, w.To)
-		case revision.Delete:
-			qq = q("DELETE FROM ", vt, " WHERE ", col, " = ", arg{w.From})
-			what = fmt.Sprintf("deleting '%s'", w.From)
-		}
+		qq, what := r.versionQuery(w)
 		n, err := ex.execQuery(ctx, qq)
-		if err != nil {
-			return fmt.Errorf("write %s: %w", r.opts.VersionTable.Name, err)
-		}
-		if what != "" && n >= 0 && n != 1 {
-			return &VersionRowError{Op: what, Table: r.opts.VersionTable.Name, RowsSeen: n}
+		if err := r.checkVersionWrite(n, err, what); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// versionQuery is the statement of one version-table write and, for an
+// UPDATE or DELETE, Alembic's description of it for the row-count check.
+func (r *Runner) versionQuery(w revision.VersionWrite) (qq query, what string) {
+	vt := r.d.QualifiedName(r.opts.VersionTable)
+	col := vt + ".version_num"
+	switch w.Op {
+	case revision.Update:
+		return q("UPDATE ", vt, " SET version_num=", arg{w.To}, " WHERE ", col, " = ", arg{w.From}),
+			fmt.Sprintf("updating '%s' to '%s'", w.From, w.To)
+	case revision.Delete:
+		return q("DELETE FROM ", vt, " WHERE ", col, " = ", arg{w.From}), fmt.Sprintf("deleting '%s'", w.From)
+	default:
+		return q("INSERT INTO ", vt, " (version_num) VALUES (", arg{w.To}, ")"), ""
+	}
+}
+
+func (r *Runner) checkVersionWrite(n int64, err error, what string) error {
+	if err != nil {
+		return fmt.Errorf("write %s: %w", r.opts.VersionTable.Name, err)
+	}
+	if what != "" && n >= 0 && n != 1 {
+		return &VersionRowError{Op: what, Table: r.opts.VersionTable.Name, RowsSeen: n}
+	}
+	return nil
+}
+
+// bookkeep writes a step's version rows and its history row. Where the
+// dialect allows, the history row and the last version write travel in one
+// round trip (history first, so the row count reported is the write's).
+func (r *Runner) bookkeep(ctx context.Context, ex executor, st revision.Step, history query) error {
+	b, batched := ex.(batcher)
+	if !batched || !r.d.Caps().BatchedBookkeeping || len(st.Writes) == 0 {
+		if err := r.writeVersions(ctx, ex, st); err != nil {
+			return err
+		}
+		if _, err := ex.execQuery(ctx, history); err != nil {
+			return fmt.Errorf("record in %s: %w", r.opts.HistoryTable.Name, err)
+		}
+		return nil
+	}
+	last := len(st.Writes) - 1
+	if err := r.writeVersions(ctx, ex, revision.Step{Writes: st.Writes[:last]}); err != nil {
+		return err
+	}
+	qq, what := r.versionQuery(st.Writes[last])
+	n, err := b.execBatch(ctx, history, qq)
+	if err != nil {
+		return fmt.Errorf("write %s and %s: %w", r.opts.VersionTable.Name, r.opts.HistoryTable.Name, err)
+	}
+	return r.checkVersionWrite(n, nil, what)
 }
 
 const historyColumns = "(run_id, revision, direction, status, from_revisions, to_revisions, message, checksum, atomic, tag, started_at, finished_at"

@@ -38,7 +38,9 @@ func (Dialect) Name() string { return config.PostgreSQL }
 
 // Caps implements dialect.Dialect: DDL is transactional and tables live in
 // schemas.
-func (Dialect) Caps() dialect.Caps { return dialect.Caps{TransactionalDDL: true, Schemas: true} }
+func (Dialect) Caps() dialect.Caps {
+	return dialect.Caps{TransactionalDDL: true, Schemas: true, BatchedBookkeeping: true}
+}
 
 // SplitDialect implements dialect.Dialect.
 func (Dialect) SplitDialect() sqlsplit.Dialect { return sqlsplit.Postgres }
