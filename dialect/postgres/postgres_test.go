@@ -354,9 +354,11 @@ func TestHistoryTableDDL(t *testing.T) {
 			t.Errorf("read back id %d, started_at %v", id, got)
 		}
 	}
+	// No run_id index: it would cost WAL on every migration to speed up only
+	// the UPDATE of a rare no-transaction step.
 	var n int
-	if err := db.QueryRow("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_retort_history_run_id'").Scan(&n); err != nil || n != 2 {
-		t.Errorf("run_id indexes: %d, %v", n, err)
+	if err := db.QueryRow("SELECT count(*) FROM pg_indexes WHERE tablename = 'retort_history' AND indexname <> 'retort_history_pkey'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("secondary indexes on retort_history: %d, %v", n, err)
 	}
 }
 
