@@ -466,7 +466,7 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *
 			userTx = len(ran)
 		case s.Kind == sqlsplit.Commit, s.Kind == sqlsplit.Rollback:
 			userTx = -1
-		case sessionOnly(s.SQL):
+		case r.sessionOnly(s.SQL):
 			continue // leaves nothing behind: not part of a half-applied step
 		}
 		ran = append(ran, s.SQL)
@@ -789,4 +789,11 @@ func decodeStatements(s string) []string {
 		return out
 	}
 	return strings.Split(s, ";\n")
+}
+
+// sessionOnly asks the dialect whether a statement changes only the
+// session, so a failure after it leaves nothing behind.
+func (r *Runner) sessionOnly(stmt string) bool {
+	ss, ok := r.d.(dialect.SessionStatements)
+	return ok && ss.SessionOnly(stmt)
 }
