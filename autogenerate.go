@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/retortdb/retort/autogen"
-	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect"
 	"github.com/retortdb/retort/migrate"
 	"github.com/retortdb/retort/op"
@@ -83,13 +82,15 @@ func (p *Project) Autogenerate(ctx context.Context, _ AutogenerateOptions) (res 
 	if err != nil {
 		return nil, err
 	}
-	return planAutogenerate(d.Name(), planner, live, want)
+	return planAutogenerate(planner, live, want)
 }
 
 // planAutogenerate diffs live against want and renders both sections.
-func planAutogenerate(dialectName string, planner dialect.Planner, live, want *schema.Schema) (*AutogenerateResult, error) {
-	sqlite := dialectName == config.SQLite
-	up, err := autogen.Diff(live, want, autogen.DiffOptions{InlineForeignKeys: sqlite, RebuildTables: sqlite})
+// The planner is also the dialect: one with limited ALTER TABLE
+// (dialect.Rebuilder) gets table rebuilds.
+func planAutogenerate(planner dialect.Planner, live, want *schema.Schema) (*AutogenerateResult, error) {
+	rebuilder, rebuilds := planner.(dialect.Rebuilder)
+	up, err := autogen.Diff(live, want, autogen.DiffOptions{InlineForeignKeys: rebuilds, RebuildTables: rebuilds})
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +114,10 @@ func planAutogenerate(dialectName string, planner dialect.Planner, live, want *s
 	for i, o := range up {
 		upItems[i] = renderItem{op: o}
 	}
-	if res.Upgrades, err = renderSection(planner, sqlite, upItems, &res.Notes); err != nil {
+	if res.Upgrades, err = renderSection(planner, rebuilder, upItems, &res.Notes); err != nil {
 		return nil, err
 	}
-	if res.Downgrades, err = renderSection(planner, sqlite, downItems, &res.Notes); err != nil {
+	if res.Downgrades, err = renderSection(planner, rebuilder, downItems, &res.Notes); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -128,22 +129,18 @@ type renderItem struct {
 	irreversible string
 }
 
-// renderSection renders ops as a section of a revision file. A SQLite
-// table rebuild needs foreign keys off, which SQLite ignores inside a
-// transaction: such a section runs outside retort's transaction and opens
-// its own.
-func renderSection(planner dialect.Planner, sqlite bool, items []renderItem, notes *[]string) (string, error) {
+// renderSection renders ops as a section of a revision file. A section
+// with a table rebuild is wrapped in the dialect's RebuildSection text.
+func renderSection(planner dialect.Planner, rebuilder dialect.Rebuilder, items []renderItem, notes *[]string) (string, error) {
 	var b strings.Builder
-	rebuild := false
+	var tail string
 	for _, it := range items {
-		if _, ok := it.op.(*op.RebuildTable); ok && sqlite {
-			rebuild = true
+		if _, ok := it.op.(*op.RebuildTable); ok && rebuilder != nil {
+			var head string
+			head, tail = rebuilder.RebuildSection()
+			b.WriteString(head)
+			break
 		}
-	}
-	if rebuild {
-		b.WriteString("-- retort:no-transaction\n")
-		b.WriteString("-- SQLite rebuilds tables with foreign keys off, which it allows only outside a transaction.\n")
-		b.WriteString("PRAGMA foreign_keys=OFF;\nBEGIN;\n")
 	}
 	for i, it := range items {
 		if i > 0 {
@@ -170,15 +167,7 @@ func renderSection(planner dialect.Planner, sqlite bool, items []renderItem, not
 			b.WriteString(";\n")
 		}
 	}
-	if rebuild {
-		// PRAGMA foreign_key_check only lists violations; counting them
-		// into a CHECK makes any violation fail the step before COMMIT.
-		b.WriteString("\n-- Fails if a row now breaks a foreign key (PRAGMA foreign_key_check).\n" +
-			"CREATE TEMP TABLE _retort_fk_check (foreign_key_violations INTEGER CHECK (foreign_key_violations = 0));\n" +
-			"INSERT INTO _retort_fk_check SELECT count(*) FROM pragma_foreign_key_check;\n" +
-			"DROP TABLE _retort_fk_check;\n" +
-			"COMMIT;\nPRAGMA foreign_keys=ON;\n")
-	}
+	b.WriteString(tail)
 	return strings.TrimRight(b.String(), "\n"), nil
 }
 

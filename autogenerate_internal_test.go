@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect/postgres"
 	"github.com/retortdb/retort/schema"
 )
@@ -18,7 +17,7 @@ func TestRenderWarnings(t *testing.T) {
 			{Name: "email", Type: schema.Type{Name: "varchar", Length: length}, Nullable: true},
 		}}}}
 	}
-	res, err := planAutogenerate(config.PostgreSQL, postgres.New(), table(100), table(50))
+	res, err := planAutogenerate(postgres.New(), table(100), table(50))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +31,7 @@ func TestRenderWarnings(t *testing.T) {
 	if strings.Contains(res.Downgrades, "WARNING") || !strings.HasSuffix(res.Downgrades, ";") {
 		t.Fatalf("downgrade:\n%s", res.Downgrades)
 	}
-	empty, err := planAutogenerate(config.PostgreSQL, postgres.New(), table(50), table(50))
+	empty, err := planAutogenerate(postgres.New(), table(50), table(50))
 	if err != nil || !empty.Empty() || empty.Upgrades != "" || empty.Downgrades != "" {
 		t.Fatalf("same schema: %+v, %v", empty, err)
 	}

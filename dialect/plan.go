@@ -9,3 +9,13 @@ import "github.com/retortdb/retort/op"
 type Planner interface {
 	Plan(o op.Op) ([]string, error)
 }
+
+// Rebuilder may be implemented by a Dialect whose ALTER TABLE cannot add or
+// drop constraints or change columns (SQLite). Autogenerate then keeps
+// foreign keys inside CREATE TABLE, turns other table changes into
+// op.RebuildTable, and wraps a section holding a rebuild in
+// RebuildSection's text, which runs outside retort's transaction
+// (`-- retort:no-transaction`) and manages its own.
+type Rebuilder interface {
+	RebuildSection() (head, tail string)
+}

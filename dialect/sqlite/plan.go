@@ -226,3 +226,20 @@ func (d Dialect) rebuild(o *op.RebuildTable) []string {
 	}
 	return out
 }
+
+var _ dialect.Rebuilder = Dialect{}
+
+// RebuildSection implements dialect.Rebuilder. SQLite honours
+// foreign_keys=OFF only outside a transaction, so the section opens its
+// own; before COMMIT, PRAGMA foreign_key_check's violations are counted into
+// a CHECK, so a rebuild that leaves a broken foreign key fails the step.
+func (Dialect) RebuildSection() (head, tail string) {
+	return "-- retort:no-transaction\n" +
+			"-- SQLite rebuilds tables with foreign keys off, which it allows only outside a transaction.\n" +
+			"PRAGMA foreign_keys=OFF;\nBEGIN;\n",
+		"\n-- Fails if a row now breaks a foreign key (PRAGMA foreign_key_check).\n" +
+			"CREATE TEMP TABLE _retort_fk_check (foreign_key_violations INTEGER CHECK (foreign_key_violations = 0));\n" +
+			"INSERT INTO _retort_fk_check SELECT count(*) FROM pragma_foreign_key_check;\n" +
+			"DROP TABLE _retort_fk_check;\n" +
+			"COMMIT;\nPRAGMA foreign_keys=ON;\n"
+}
