@@ -11,7 +11,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -59,6 +61,14 @@ type Project struct {
 	xArgs  map[string]string
 	// cacheDir holds the header cache; "" disables it.
 	cacheDir string
+	// goMigrations replace the registered ones when goExplicit is set
+	// (WithGoMigrations); goByID are the project's Go migrations.
+	goMigrations []GoMigration
+	goExplicit   bool
+	goByID       map[string]*GoMigration
+	// fsys, when set, holds the SQL revisions in fsDirs (WithFS).
+	fsys   fs.FS
+	fsDirs []string
 }
 
 // Option configures a Project.
@@ -82,14 +92,63 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 	for _, o := range opts {
 		o.apply(p)
 	}
-	scripts, err := script.LoadCached(cfg.VersionLocations, p.cacheDir)
+	locations := cfg.VersionLocations
+	var scripts []*script.Script
+	var err error
+	if p.fsys != nil {
+		locations = p.fsDirs
+		scripts, err = loadFS(p.fsys, p.fsDirs)
+	} else {
+		scripts, err = script.LoadCached(cfg.VersionLocations, p.cacheDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	gos := p.goMigrations
+	if !p.goExplicit {
+		gos = Registered()
+	}
+	scripts, p.goByID, err = mergeGoMigrations(scripts, locations, gos)
 	if err != nil {
 		return nil, err
 	}
 	if err := p.setScripts(scripts); err != nil {
+		if len(p.goByID) == 0 && p.fsys == nil {
+			if goFile := findGoFile(cfg.VersionLocations); goFile != "" {
+				return nil, fmt.Errorf("%w\n(%s is a Go file in a version location, and this program has no Go migrations registered: a project with Go migrations runs through its own binary, the main.go that `retort init --template go` writes)", err, goFile)
+			}
+		}
 		return nil, err
 	}
 	return p, nil
+}
+
+// loadFS reads the SQL revisions of dirs of fsys, in order.
+func loadFS(fsys fs.FS, dirs []string) ([]*script.Script, error) {
+	var all []*script.Script
+	var errs []error
+	for _, d := range dirs {
+		scripts, err := script.LoadDir(fsys, d, d)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("version location %s: %w", d, err))
+			continue
+		}
+		all = append(all, scripts...)
+	}
+	return all, errors.Join(errs...)
+}
+
+// findGoFile returns a .go file of the version locations, if any.
+func findGoFile(locations []string) string {
+	for _, loc := range locations {
+		matches, _ := filepath.Glob(filepath.Join(loc, "*.go"))
+		for _, m := range matches {
+			if !strings.HasSuffix(m, "_test.go") {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 func (p *Project) setScripts(scripts []*script.Script) error {
@@ -116,6 +175,9 @@ func (p *Project) Script(id string) *script.Script { return p.byID[id] }
 // migration is the runner's Source: it reads a revision's bodies when a
 // plan needs them (scripts from the header cache have none yet).
 func (p *Project) migration(id string) (*migrate.Migration, error) {
+	if g := p.goByID[id]; g != nil {
+		return g.migration(), nil
+	}
 	s := p.byID[id]
 	if s == nil {
 		return nil, fmt.Errorf("retort: no script for revision %s", id)

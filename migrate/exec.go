@@ -86,8 +86,9 @@ type executor interface {
 	commit(ctx context.Context) error
 	rollback(ctx context.Context) error
 	inTx() bool
-	// execSQL runs a statement of a migration body.
-	execSQL(ctx context.Context, sqlText string) error
+	// execSQL runs a statement of a migration body with its arguments
+	// (a Go migration's; SQL files have none).
+	execSQL(ctx context.Context, sqlText string, args []any) error
 	// execQuery runs one of retort's own statements and returns the number
 	// of rows it changed, or -1 when that is unknown (offline).
 	execQuery(ctx context.Context, qq query) (int64, error)
@@ -150,8 +151,8 @@ func (e *onlineExec) target() dialect.Querier {
 	return e.conn
 }
 
-func (e *onlineExec) execSQL(ctx context.Context, sqlText string) error {
-	_, err := e.target().ExecContext(ctx, sqlText)
+func (e *onlineExec) execSQL(ctx context.Context, sqlText string, args []any) error {
+	_, err := e.target().ExecContext(ctx, sqlText, args...)
 	return err
 }
 
@@ -247,7 +248,14 @@ func (e *offlineExec) rollback(context.Context) error { e.tx = false; return e.e
 
 func (e *offlineExec) inTx() bool { return e.tx }
 
-func (e *offlineExec) execSQL(_ context.Context, sqlText string) error {
+func (e *offlineExec) execSQL(_ context.Context, sqlText string, args []any) error {
+	if len(args) > 0 {
+		inlined, err := inlineArgs(e.d, sqlText, args)
+		if err != nil {
+			return err
+		}
+		sqlText = inlined
+	}
 	e.write(e.statement(sqlText))
 	return e.err
 }

@@ -34,7 +34,10 @@
 package migrate
 
 import (
+	"context"
+
 	"github.com/retortdb/retort/internal/sqlsplit"
+	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/revision"
 )
 
@@ -64,7 +67,14 @@ type Body struct {
 	// NoTransaction runs the body outside any transaction
 	// (-- retort:no-transaction).
 	NoTransaction bool
+	// Go, when set, is the body of a Go migration and SQL is unused: the
+	// function's statements go through the same executor as a SQL body's,
+	// so transactions, bookkeeping and offline scripts work alike.
+	Go GoFunc
 }
+
+// GoFunc is one direction of a Go migration.
+type GoFunc func(ctx context.Context, o *op.Operations) error
 
 // compiledBody is a body split into statements for one dialect.
 type compiledBody struct {

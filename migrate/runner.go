@@ -1,6 +1,7 @@
 package migrate
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -251,11 +252,19 @@ func (r *Runner) WriteScript(ctx context.Context, w io.Writer, start []string, s
 	if err != nil {
 		return err
 	}
-	ex := &offlineExec{d: r.d, w: w}
+	// The script is built in memory and written once complete, so that a
+	// Go migration that cannot run offline stops the run before anything
+	// is printed.
+	var buf bytes.Buffer
+	ex := &offlineExec{d: r.d, w: &buf}
 	if err := r.bootstrap(ctx, ex, len(start) == 0, len(work) > 0); err != nil {
 		return err
 	}
-	return r.run(ctx, ex, work)
+	if err := r.run(ctx, ex, work); err != nil {
+		return err
+	}
+	_, err = buf.WriteTo(w)
+	return err
 }
 
 // bootstrap creates the version table and retort_history, online or in a
@@ -311,6 +320,9 @@ func (r *Runner) prepare(steps []revision.Step) ([]planned, error) {
 }
 
 func (r *Runner) compile(m *Migration, body *Body) (*compiledBody, error) {
+	if body.Go != nil {
+		return &compiledBody{body: body}, nil
+	}
 	stmts, err := sqlsplit.Split(body.SQL, r.d.SplitDialect())
 	if err != nil {
 		var se *sqlsplit.SyntaxError
@@ -386,20 +398,27 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *run
 	}
 	var ran []string
 	if p.body != nil {
-		for _, s := range p.body.stmts {
-			if err := ex.execSQL(ctx, s.SQL); err != nil {
-				rbErr := ex.rollback(context.WithoutCancel(ctx))
-				se := r.stepError(p, s, ran, err, true)
-				se.AlsoRolledBack, rs.inTx = rs.inTx, nil
-				if ex.lost(ctx) {
-					// The server rolled back; nothing more can be recorded.
-					se.ConnectionLost = true
-					return se
-				}
-				recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, true)
-				return errors.Join(se, rbErr, recErr)
+		fail := r.runBody(ctx, ex, p, func(st bodyStatement) error {
+			if err := ex.execSQL(ctx, st.sql, st.args); err != nil {
+				return err
 			}
-			ran = append(ran, s.SQL)
+			ran = append(ran, st.sql)
+			return nil
+		})
+		if fail != nil {
+			if off, ok := ex.(*offlineExec); ok {
+				return off.stepError(p, fail)
+			}
+			rbErr := ex.rollback(context.WithoutCancel(ctx))
+			se := r.stepError(p, fail, ran, true)
+			se.AlsoRolledBack, rs.inTx = rs.inTx, nil
+			if ex.lost(ctx) {
+				// The server rolled back; nothing more can be recorded.
+				se.ConnectionLost = true
+				return se
+			}
+			recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, true)
+			return errors.Join(se, rbErr, recErr)
 		}
 	}
 	status := "applied"
@@ -437,39 +456,46 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *
 	}
 	var ran []string
 	userTx := -1 // where in ran the section's own open transaction began
-	for _, s := range p.body.stmts {
-		if err := ex.execSQL(ctx, s.SQL); err != nil {
-			rolledBack := false
-			if userTx >= 0 && !ex.lost(ctx) {
-				// The section opened a transaction of its own (a SQLite
-				// rebuild that turns foreign keys off, say) and it is still
-				// open: roll it back, so its statements are undone and the
-				// failure is recorded outside it.
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
-				if rbErr := ex.execSQL(rctx, "ROLLBACK"); rbErr == nil {
-					ran = ran[:userTx]
-					rolledBack = len(ran) == 0
-				}
-				cancel()
-			}
-			se := r.stepError(p, s, ran, err, rolledBack)
-			if ex.lost(ctx) {
-				// The `started` row stays: the next run names the step.
-				se.ConnectionLost = true
-				return se
-			}
-			recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, false)
-			return errors.Join(se, recErr)
+	fail := r.runBody(ctx, ex, p, func(st bodyStatement) error {
+		if err := ex.execSQL(ctx, st.sql, st.args); err != nil {
+			return err
 		}
 		switch {
-		case s.Kind == sqlsplit.Begin:
+		case st.kind == sqlsplit.Begin:
 			userTx = len(ran)
-		case s.Kind == sqlsplit.Commit, s.Kind == sqlsplit.Rollback:
+		case st.kind == sqlsplit.Commit, st.kind == sqlsplit.Rollback:
 			userTx = -1
-		case r.sessionOnly(s.SQL):
-			continue // leaves nothing behind: not part of a half-applied step
+		case r.sessionOnly(st.sql):
+			return nil // leaves nothing behind: not part of a half-applied step
 		}
-		ran = append(ran, s.SQL)
+		ran = append(ran, st.sql)
+		return nil
+	})
+	if fail != nil {
+		if off, ok := ex.(*offlineExec); ok {
+			return off.stepError(p, fail)
+		}
+		rolledBack := false
+		if userTx >= 0 && !ex.lost(ctx) {
+			// The section opened a transaction of its own (a SQLite
+			// rebuild that turns foreign keys off, say) and it is still
+			// open: roll it back, so its statements are undone and the
+			// failure is recorded outside it.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
+			if rbErr := ex.execSQL(rctx, "ROLLBACK", nil); rbErr == nil {
+				ran = ran[:userTx]
+				rolledBack = len(ran) == 0
+			}
+			cancel()
+		}
+		se := r.stepError(p, fail, ran, rolledBack)
+		if ex.lost(ctx) {
+			// The `started` row stays: the next run names the step.
+			se.ConnectionLost = true
+			return se
+		}
+		recErr := r.recordFailure(ctx, ex, p, rs.id, started, se, false)
+		return errors.Join(se, recErr)
 	}
 	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), bookkeepingTimeout)
 	defer cancel()
@@ -487,18 +513,18 @@ func (r *Runner) runNonAtomic(ctx context.Context, ex executor, p *planned, rs *
 	return rs.commit(bctx, ex)
 }
 
-func (r *Runner) stepError(p *planned, s sqlsplit.Statement, ran []string, err error, rolledBack bool) *StepError {
+func (r *Runner) stepError(p *planned, f *bodyFailure, ran []string, rolledBack bool) *StepError {
 	return &StepError{
 		Revision:   stepID(p.step),
 		Direction:  direction(p.step),
 		Path:       p.mig.Path,
-		Line:       p.body.body.Line + s.Line - 1,
-		Statement:  s.SQL,
+		Line:       f.stmt.line,
+		Statement:  f.stmt.sql,
 		Ran:        ran,
 		RolledBack: rolledBack,
 		Finish:     p.step.To,
 		Undo:       p.step.From,
-		Err:        err,
+		Err:        f.err,
 	}
 }
 

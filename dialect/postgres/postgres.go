@@ -10,6 +10,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -183,7 +184,12 @@ const timeLayout = "2006-01-02 15:04:05.000000-07:00"
 // with standard_conforming_strings on (the default since PostgreSQL 9.1) a
 // backslash is an ordinary character. Booleans render as 1 and 0, for
 // retort's SMALLINT columns.
-func (Dialect) Literal(v any) string { return sqlbuild.Literal(v, false, timeLayout) }
+func (Dialect) Literal(v any) string {
+	if b, ok := v.([]byte); ok {
+		return `'\x` + hex.EncodeToString(b) + `'::bytea`
+	}
+	return sqlbuild.Literal(v, false, timeLayout)
+}
 
 // Placeholder implements dialect.Dialect: $1, $2, ….
 func (Dialect) Placeholder(i int) string { return "$" + strconv.Itoa(i) }

@@ -3,6 +3,7 @@
 package sqlbuild
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,10 +93,18 @@ func Literal(v any, backslashEscapes bool, timeLayout string) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case bool:
+		// TRUE and FALSE are understood by all three databases (SQLite
+		// since 3.23) and, unlike 1 and 0, fit a PostgreSQL boolean.
 		if x {
-			return "1"
+			return "TRUE"
 		}
-		return "0"
+		return "FALSE"
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case []byte:
+		// X'…' is SQLite's and MySQL's blob literal; PostgreSQL's Literal
+		// writes bytea itself.
+		return "X'" + hex.EncodeToString(x) + "'"
 	case time.Time:
 		return StringLiteral(x.UTC().Format(timeLayout), false)
 	default:
