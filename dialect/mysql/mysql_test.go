@@ -300,7 +300,7 @@ func TestLiteral(t *testing.T) {
 	for v, want := range map[any]string{
 		nil:          "NULL",
 		int64(-7):    "-7",
-		false:        "0",
+		false:        "FALSE",
 		"it's":       "'it''s'",
 		`back\slash`: `'back\\slash'`,
 		time.Date(2026, 11, 26, 15, 0, 0, 123456000, time.FixedZone("", 3600)): "'2026-11-26 14:00:00.123456'",

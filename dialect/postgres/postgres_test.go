@@ -367,7 +367,8 @@ func TestLiteral(t *testing.T) {
 	for v, want := range map[any]string{
 		nil:          "NULL",
 		int64(-7):    "-7",
-		true:         "1",
+		true:         "TRUE",
+		float64(2.5): "2.5",
 		"it's":       "'it''s'",
 		`back\slash`: `'back\slash'`,
 		time.Date(2026, 11, 26, 15, 0, 0, 123456000, time.FixedZone("", 3600)): "'2026-11-26 14:00:00.123456+00:00'",
@@ -375,6 +376,9 @@ func TestLiteral(t *testing.T) {
 		if got := d.Literal(v); got != want {
 			t.Errorf("Literal(%v) = %s, want %s", v, got, want)
 		}
+	}
+	if got := d.Literal([]byte{0xde, 0xad}); got != `'\xdead'::bytea` {
+		t.Errorf("Literal(bytes) = %s", got)
 	}
 	if d.Placeholder(3) != "$3" {
 		t.Errorf("Placeholder(3) = %s", d.Placeholder(3))
