@@ -1,6 +1,7 @@
 package retort
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/retortdb/retort/internal/atomicfile"
+	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/revision"
 	"github.com/retortdb/retort/script"
 )
@@ -21,8 +23,14 @@ type RevisionOptions struct {
 	DependsOn    []string
 	RevID        string // default: a new 12-hex-digit id
 	VersionPath  string // required with several version locations
-	// Upgrades and Downgrades fill the template's sections.
+	// Upgrades and Downgrades fill the template's sections: SQL, or Go
+	// statements with Format "go".
 	Upgrades, Downgrades string
+	// Format is "sql" (the default) or "go": a Go revision registering
+	// itself with Register, rendered from script.go.tmpl.
+	Format string
+	// GoImports are import paths a Go revision's bodies need.
+	GoImports []string
 }
 
 // MergeOptions are `retort merge`'s flags.
@@ -76,7 +84,76 @@ func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
 			deps = append(deps, ids[0])
 		}
 	}
-	return p.writeRevision(o.RevID, o.Message, heads, o.BranchLabels, deps, o.VersionPath, o.Upgrades, o.Downgrades)
+	switch o.Format {
+	case "", "sql":
+		return p.writeRevision(o.RevID, o.Message, heads, o.BranchLabels, deps, o.VersionPath, o.Upgrades, o.Downgrades)
+	case "go":
+		return p.writeGoRevision(o, heads, deps)
+	}
+	return nil, &CommandError{Msg: fmt.Sprintf("unknown revision format %q: use sql or go", o.Format)}
+}
+
+// writeGoRevision writes a Go revision file: the template renders a file
+// registering the revision, gofmt-formatted. The running program cannot
+// register it (it is compiled in on the next build), so the graph is
+// checked with its header before anything is written.
+func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*script.Script, error) {
+	id := o.RevID
+	if id == "" {
+		id = script.NewRevisionID()
+	}
+	if err := script.ValidateID(id); err != nil {
+		return nil, &CommandError{Msg: err.Error(), Err: err}
+	}
+	if _, exists := p.Graph.Get(id); exists {
+		return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
+	}
+	message := o.Message
+	if message == "" {
+		message = "empty message"
+	}
+	dir, err := p.versionDir(o.VersionPath, down)
+	if err != nil {
+		return nil, err
+	}
+	tmpl, err := script.ReadGoTemplate(p.Config.ScriptLocation)
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	pkg, err := script.GoPackageName(dir)
+	if err != nil {
+		return nil, err
+	}
+	created := p.now().UTC()
+	data, err := script.RenderGo(tmpl, script.NewGoRevision{Package: pkg, ID: id, Message: message, Down: down,
+		BranchLabels: o.BranchLabels, DependsOn: deps, CreateDate: created,
+		Upgrades: o.Upgrades, Downgrades: o.Downgrades, Imports: o.GoImports})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(p.Config.ScriptLocation, script.GoTemplateName), err)
+	}
+	name, err := script.GoFileName(p.Config.FileTemplate, id, script.Slug(message, p.Config.TruncateSlugLength), created)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, name)
+	gm := GoMigration{Revision: id, Revises: down, BranchLabels: o.BranchLabels, DependsOn: deps, Message: message,
+		CreateDate: script.FormatCreateDate(created), file: path,
+		Upgrade: func(context.Context, *op.Operations) error { return nil }}
+	s, err := gm.script()
+	if err != nil {
+		return nil, err
+	}
+	next := append(slices.Clip(p.Scripts), s)
+	if err := p.setScriptsCheck(next); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Merge writes a revision whose parents are revs (in argument order;

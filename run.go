@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -246,7 +247,7 @@ func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
 		HistoryTable:            ht,
 		TransactionPerMigration: p.Config.TransactionPerMigration,
 		Tag:                     o.Tag,
-		OnEvent:                 o.OnEvent,
+		OnEvent:                 p.eventSink(o.OnEvent),
 		Now:                     p.now,
 		Stamp:                   o.stamp,
 	})
@@ -308,4 +309,40 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 		}
 	}
 	return r.Apply(ctx, s.conn, plan)
+}
+
+// eventSink sends a run's events to the project's logger and then to the
+// caller's callback.
+func (p *Project) eventSink(onEvent func(migrate.Event)) func(migrate.Event) {
+	return func(e migrate.Event) {
+		p.logEvent(e)
+		if onEvent != nil {
+			onEvent(e)
+		}
+	}
+}
+
+// logEvent writes one run event as a structured log record.
+func (p *Project) logEvent(e migrate.Event) {
+	ctx := context.Background()
+	switch e.Kind {
+	case migrate.StepStarted:
+		p.logger.LogAttrs(ctx, slog.LevelInfo, migrate.Describe(*e.Step),
+			slog.String("revision", eventRevision(e.Step)), slog.Int("step", e.Index), slog.Int("steps", e.Total))
+	case migrate.StepFinished:
+		p.logger.LogAttrs(ctx, slog.LevelInfo, "step done",
+			slog.String("revision", eventRevision(e.Step)), slog.Int("step", e.Index), slog.Int("steps", e.Total),
+			slog.Duration("took", e.Duration))
+	case migrate.LockWaiting:
+		p.logger.LogAttrs(ctx, slog.LevelWarn, e.Message, slog.Duration("waited", e.Duration))
+	case migrate.Warning:
+		p.logger.LogAttrs(ctx, slog.LevelWarn, e.Message)
+	}
+}
+
+func eventRevision(st *revision.Step) string {
+	if st.Revision != nil {
+		return st.Revision.ID
+	}
+	return strings.Join(st.To, ",")
 }
