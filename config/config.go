@@ -31,10 +31,24 @@
 //	[test]
 //	# expected_heads = 1
 //
-//	# multidb: one graph per database
-//	# [databases.main]
-//	# database_url = "…"
-//	# script_location = "migrations/main"
+// A multidb config has no top-level database_url: it has one
+// [databases.NAME] table per database, in the order commands visit them.
+// Each table takes every top-level key but databases (its own
+// [databases.NAME.autogenerate] and [databases.NAME.test] too); a key it does
+// not set is taken from the top level, so the top level holds the defaults.
+// DATABASE_URL does not apply to a multidb config. [Config.Databases] and
+// [Config.Select] give one ordinary *Config per database:
+//
+//	version_table = "alembic_version"      # default for every database
+//
+//	[databases.main]
+//	database_url = "${MAIN_DATABASE_URL:-sqlite:///main.db}"
+//	script_location = "migrations/main"
+//
+//	[databases.analytics]
+//	database_url = "postgresql://…/analytics"
+//	script_location = "migrations/analytics"
+//	transaction_per_migration = false
 package config
 
 import (
@@ -43,6 +57,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -117,32 +132,131 @@ type Config struct {
 		// ExpectedHeads, if not 0, is the number of heads `retort test` expects.
 		ExpectedHeads int
 	}
-	// Databases are the [databases.NAME] tables of a multidb config, in file
-	// order; nil otherwise.
-	Databases []Database
+	// Name is NAME for the config of one [databases.NAME] table of a
+	// multidb config (see [Config.Databases]); "" otherwise.
+	Name string
+
+	// databases are the configs of the [databases.NAME] tables, in file
+	// order; nil for a single-database config.
+	databases []*Config
+	// urlOverride is the --url value of a multidb config, applied by Select
+	// to the one database selected.
+	urlOverride string
+	// display is the config file's path as given (-c, RETORT_CONFIG or
+	// retort.toml), for messages.
+	display string
 
 	// urlSource says where DatabaseURL came from, for errors: "database_url"
-	// (in urlFile at urlLine), "--url" or "DATABASE_URL".
+	// (the key urlKey in urlFile at urlLine), "--url" or "DATABASE_URL".
 	urlSource string
+	urlKey    string
 	urlLine   int
 	urlFile   string
 }
 
-// Database is one [databases.NAME] table of a multidb config. A setting it
-// does not give is taken from the top level of the file.
-type Database struct {
-	// Name is the NAME of [databases.NAME].
-	Name string
-	// DatabaseURL is expanded like the top-level database_url. Neither --url
-	// nor DATABASE_URL overrides it.
-	DatabaseURL string
-	// ScriptLocation is absolute.
-	ScriptLocation string
-	// VersionTable, VersionTableSchema and HistoryTable default to the
-	// top-level values.
-	VersionTable, VersionTableSchema, HistoryTable string
-	// VersionLocations are absolute; default [<ScriptLocation>/versions].
-	VersionLocations []string
+// Named is one database of a config: its name (NAME of [databases.NAME], ""
+// for a single-database config) and its settings, an ordinary *Config that
+// retort.Open takes as it is.
+type Named struct {
+	Name   string
+	Config *Config
+}
+
+// MultiDB reports whether the config has [databases.NAME] tables.
+func (c *Config) MultiDB() bool { return len(c.databases) > 0 }
+
+// DisplayFile is the config file's path as it was given (-c PATH,
+// $RETORT_CONFIG, or retort.toml), for messages.
+func (c *Config) DisplayFile() string {
+	switch {
+	case c.display != "":
+		return c.display
+	case c.File != "":
+		return c.File
+	}
+	return "the config"
+}
+
+// Names returns the database names of a multidb config in config order; nil
+// for a single-database config.
+func (c *Config) Names() []string {
+	names := make([]string, 0, len(c.databases))
+	for _, d := range c.databases {
+		names = append(names, d.Name)
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return names
+}
+
+// Databases returns every database of the config in config order: one per
+// [databases.NAME] table of a multidb config, or the config itself, unnamed,
+// for a single-database config. It is Select with no names, without its
+// error: --url (LoadOptions.URL) applies to a multidb config only when it
+// has a single database.
+func (c *Config) Databases() []Named {
+	out, err := c.Select(nil)
+	if err != nil {
+		out = make([]Named, len(c.databases))
+		for i, d := range c.databases {
+			out[i] = Named{Name: d.Name, Config: d}
+		}
+	}
+	return out
+}
+
+// SelectError is a --db name that the config does not define, or --db or
+// --url used where they do not apply.
+type SelectError struct{ Msg string }
+
+func (e *SelectError) Error() string { return e.Msg }
+
+// Select returns the databases the --db values names pick, in config order
+// (not the order of names); no names picks them all. A value may be a
+// comma-separated list. An unknown name is a [*SelectError] that lists the
+// known ones, as is a name given to a single-database config.
+//
+// --url (LoadOptions.URL) overrides the URL of the one database picked in a
+// multidb config; with several picked it is a [*SelectError].
+func (c *Config) Select(names []string) ([]Named, error) {
+	var want []string
+	for _, n := range names {
+		for _, part := range strings.Split(n, ",") {
+			if part = strings.TrimSpace(part); part != "" && !slices.Contains(want, part) {
+				want = append(want, part)
+			}
+		}
+	}
+	if !c.MultiDB() {
+		if len(want) > 0 {
+			return nil, &SelectError{fmt.Sprintf("--db %s: %s is a single-database config (it has no [databases.NAME] tables)",
+				strings.Join(want, ","), c.DisplayFile())}
+		}
+		return []Named{{Config: c}}, nil
+	}
+	for _, n := range want {
+		if !slices.ContainsFunc(c.databases, func(d *Config) bool { return d.Name == n }) {
+			return nil, &SelectError{fmt.Sprintf("--db %s: no such database in %s; the databases are %s",
+				n, c.DisplayFile(), strings.Join(c.Names(), ", "))}
+		}
+	}
+	var out []Named
+	for _, d := range c.databases {
+		if len(want) == 0 || slices.Contains(want, d.Name) {
+			out = append(out, Named{Name: d.Name, Config: d})
+		}
+	}
+	if c.urlOverride != "" {
+		if len(out) > 1 {
+			return nil, &SelectError{fmt.Sprintf("--url gives the URL of one database, and %s has several (%s): pick one with --db NAME",
+				c.DisplayFile(), strings.Join(c.Names(), ", "))}
+		}
+		d := *out[0].Config
+		d.DatabaseURL, d.urlSource = c.urlOverride, "--url"
+		out[0].Config = &d
+	}
+	return out, nil
 }
 
 // LoadOptions says where [Load] looks and what overrides the file.
@@ -151,6 +265,8 @@ type LoadOptions struct {
 	// retort.toml in Cwd. A relative path is relative to Cwd.
 	Path string
 	// URL is the --url value; it overrides DATABASE_URL and database_url.
+	// In a multidb config it is the URL of the one database [Config.Select]
+	// picks.
 	URL string
 	// Getenv looks up environment variables; nil means os.LookupEnv.
 	Getenv func(string) (string, bool)
@@ -259,6 +375,14 @@ func Load(opts LoadOptions) (*Config, error) {
 // against Dir. An error names where the URL came from.
 func (c *Config) ResolveURL() (*URL, error) {
 	if c.DatabaseURL == "" {
+		switch {
+		case c.MultiDB():
+			return nil, fmt.Errorf("%s is a multidb config: each [databases.NAME] table has its own database_url (open one of Config.Databases())",
+				c.DisplayFile())
+		case c.Name != "":
+			return nil, fmt.Errorf("no database URL for database %s: set database_url in [databases.%s] (%s does not apply to a multidb config), or pass --db %s --url URL",
+				c.Name, c.Name, EnvDatabaseURL, c.Name)
+		}
 		return nil, fmt.Errorf("no database URL: set database_url in %s, the %s environment variable, or pass --url",
 			DefaultFileName, EnvDatabaseURL)
 	}
@@ -272,23 +396,10 @@ func (c *Config) ResolveURL() (*URL, error) {
 			if ue, ok := err.(*URLError); ok {
 				msg = ue.Msg
 			}
-			return nil, &Error{File: c.urlFile, Line: c.urlLine, Key: keyDatabaseURL, Msg: msg}
+			return nil, &Error{File: c.urlFile, Line: c.urlLine, Key: c.urlKey, Msg: msg}
 		default:
 			return nil, fmt.Errorf("%s: %w", c.urlSource, err)
 		}
-	}
-	return u, nil
-}
-
-// ResolveURL parses the database's URL like [Config.ResolveURL], relative to
-// the config's directory dir.
-func (d *Database) ResolveURL(dir string) (*URL, error) {
-	if d.DatabaseURL == "" {
-		return nil, fmt.Errorf("databases.%s: no database_url", d.Name)
-	}
-	u, err := ParseURLRelativeTo(d.DatabaseURL, dir)
-	if err != nil {
-		return nil, fmt.Errorf("databases.%s.database_url: %w", d.Name, err)
 	}
 	return u, nil
 }
@@ -312,14 +423,14 @@ func parse(data []byte, display, abs, urlOverride string, getenv func(string) (s
 	if err := l.checkKeys(md.Keys()); err != nil {
 		return nil, err
 	}
-	c := &Config{File: abs, Dir: l.dir}
+	c := &Config{File: abs, Dir: l.dir, display: display}
 	if err := l.fill(c, raw, urlOverride); err != nil {
 		return nil, err
 	}
 	if err := l.fillDatabases(c, raw, md.Keys()); err != nil {
 		return nil, err
 	}
-	if c.ScriptLocation == "" && len(c.Databases) == 0 {
+	if c.ScriptLocation == "" && !c.MultiDB() {
 		return nil, &Error{File: display, Key: "script_location",
 			Msg: `missing: set script_location = "DIR", the directory that holds versions/ and script.sql.tmpl`}
 	}

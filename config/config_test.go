@@ -45,6 +45,7 @@ func TestLoadDefaults(t *testing.T) {
 		TruncateSlugLength:      40,
 		TransactionPerMigration: true,
 		LockTimeout:             60 * time.Second,
+		display:                 "retort.toml",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)
@@ -289,6 +290,22 @@ func TestLoadErrors(t *testing.T) {
 			nil, Error{Line: 2, Key: "databases.main", Msg: "must be a table, not a string"}},
 		{"database without script_location", "[databases.main]\ndatabase_url = \"sqlite://\"\n",
 			nil, Error{Line: 1, Key: "databases.main.script_location", Msg: "missing: set it in [databases.main] or at the top of the file"}},
+		{"top-level url beside databases", "script_location = \"m\"\ndatabase_url = \"sqlite:///a.db\"\n\n[databases.main]\ndatabase_url = \"sqlite:///m.db\"\n",
+			nil, Error{Line: 2, Key: "database_url", Msg: "a multidb config has no top-level database_url: set database_url in each [databases.NAME] table (or drop the [databases] tables for a single database)"}},
+		{"unknown key in database autogenerate", "script_location = \"m\"\n[databases.main]\n[databases.main.autogenerate]\ntarget = \"s.sql\"\ndev_ur = \"x\"\n",
+			nil, Error{Line: 5, Key: "databases.main.autogenerate.dev_ur", Msg: "unknown key 'databases.main.autogenerate.dev_ur'; did you mean 'databases.main.autogenerate.dev_url'?"}},
+		{"databases inside a database", "script_location = \"m\"\n[databases.main.databases.x]\n",
+			nil, Error{Line: 2, Key: "databases.main.databases", Msg: "unknown key 'databases.main.databases'; known keys: " + strings.Join(databaseKeys, ", ")}},
+		{"bad type in database", "script_location = \"m\"\n[databases.main]\ndatabase_url = \"sqlite:///m.db\"\nlock_timeout = 5\n",
+			nil, Error{Line: 4, Key: "databases.main.lock_timeout", Msg: `must be a duration string such as "60s" or "2m", not an integer`}},
+		{"no databases", "script_location = \"m\"\n\n[databases]\n",
+			nil, Error{Line: 3, Key: "databases", Msg: "has no databases: add a [databases.NAME] table with database_url and script_location for each database"}},
+		{"databases not a table", "script_location = \"m\"\ndatabases = [\"a\"]\n",
+			nil, Error{Line: 2, Key: "databases", Msg: "must be a table, not an array"}},
+		{"array of databases", "script_location = \"m\"\n[[databases]]\nname = \"a\"\n",
+			nil, Error{Line: 2, Key: "databases", Msg: "must be a table, not an array"}},
+		{"bad database name", "script_location = \"m\"\n[databases.\"a,b\"]\n",
+			nil, Error{Line: 2, Key: "databases.a,b", Msg: `invalid database name "a,b": use letters, digits, '_' and '-'`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -364,44 +381,6 @@ func TestResolveURLErrors(t *testing.T) {
 	want = "no database URL: set database_url in retort.toml, the DATABASE_URL environment variable, or pass --url"
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant  %s", err, want)
-	}
-}
-
-func TestMultiDB(t *testing.T) {
-	text := `
-version_table = "shared_version"
-
-[databases.users]
-database_url = "${USERS_URL:-sqlite:///users.db}"
-script_location = "users"
-
-[databases.billing]
-database_url = "postgresql://b@h/billing"
-script_location = "billing"
-version_table = "billing_version"
-version_locations = ["billing/v1", "billing/v2"]
-`
-	c, dir, err := load(t, text, map[string]string{"DATABASE_URL": "sqlite:///ignored.db"}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Database{
-		{Name: "users", DatabaseURL: "sqlite:///users.db", ScriptLocation: filepath.Join(dir, "users"),
-			VersionTable: "shared_version", HistoryTable: "retort_history",
-			VersionLocations: []string{filepath.Join(dir, "users/versions")}},
-		{Name: "billing", DatabaseURL: "postgresql://b@h/billing", ScriptLocation: filepath.Join(dir, "billing"),
-			VersionTable: "billing_version", HistoryTable: "retort_history",
-			VersionLocations: []string{filepath.Join(dir, "billing/v1"), filepath.Join(dir, "billing/v2")}},
-	}
-	if !reflect.DeepEqual(c.Databases, want) {
-		t.Errorf("Databases = %+v\nwant %+v", c.Databases, want)
-	}
-	if c.DatabaseURL != "" {
-		t.Errorf("DATABASE_URL applied to a multidb config: %q", c.DatabaseURL)
-	}
-	u, err := c.Databases[0].ResolveURL(c.Dir)
-	if err != nil || u.Path != filepath.Join(dir, "users.db") {
-		t.Errorf("ResolveURL = %+v, %v", u, err)
 	}
 }
 
@@ -511,44 +490,5 @@ func TestLoadMoreErrors(t *testing.T) {
 	_, _, err = load(t, "[databases.main]\nscript_location = \"m\"\n", nil, "")
 	if err != nil {
 		t.Errorf("multidb config without a top-level script_location: %v", err)
-	}
-
-	d := Database{Name: "main", DatabaseURL: "mysql://u:secret@h:0/db"}
-	_, err = d.ResolveURL("/x")
-	want = "databases.main.database_url: database URL: the port must be a number from 1 to 65535 (percent-encode special characters in the password)"
-	if err == nil || err.Error() != want {
-		t.Errorf("err = %v, want %s", err, want)
-	}
-	_, err = (&Database{Name: "main"}).ResolveURL("/x")
-	if err == nil || err.Error() != "databases.main: no database_url" {
-		t.Errorf("err = %v", err)
-	}
-}
-
-func TestMultiDBInherits(t *testing.T) {
-	text := `
-script_location = "shared"
-version_locations = ["shared/v1", "shared/v2"]
-version_table_schema = "s"
-history_table = "h"
-databases = { a = { database_url = "sqlite:///a.db" }, b = { script_location = "b" } }
-`
-	c, dir, err := load(t, text, nil, "sqlite:///flag.db")
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := []string{filepath.Join(dir, "shared/v1"), filepath.Join(dir, "shared/v2")}
-	want := []Database{
-		{Name: "a", DatabaseURL: "sqlite:///a.db", ScriptLocation: filepath.Join(dir, "shared"),
-			VersionTable: "alembic_version", VersionTableSchema: "s", HistoryTable: "h", VersionLocations: shared},
-		{Name: "b", ScriptLocation: filepath.Join(dir, "b"),
-			VersionTable: "alembic_version", VersionTableSchema: "s", HistoryTable: "h",
-			VersionLocations: []string{filepath.Join(dir, "b/versions")}},
-	}
-	if !reflect.DeepEqual(c.Databases, want) {
-		t.Errorf("Databases = %+v\nwant %+v", c.Databases, want)
-	}
-	if c.DatabaseURL != "sqlite:///flag.db" {
-		t.Errorf("--url not applied to the top level: %q", c.DatabaseURL)
 	}
 }

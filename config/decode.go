@@ -11,7 +11,10 @@ import (
 	"github.com/BurntSushi/toml"
 )
 
-const keyDatabaseURL = "database_url"
+const (
+	keyDatabaseURL = "database_url"
+	keyDatabases   = "databases"
+)
 
 // The keys each table of the file knows.
 var (
@@ -19,14 +22,13 @@ var (
 		"script_location", keyDatabaseURL, "version_table", "version_table_schema",
 		"history_table", "version_locations", "file_template", "truncate_slug_length",
 		"transaction_per_migration", "lock_timeout", "statement_lock_timeout",
-		"strict_checksums", "autogenerate", "test", "databases",
+		"strict_checksums", "autogenerate", "test", keyDatabases,
 	}
 	autogenerateKeys = []string{"target", "dev_url", "include_tables", "exclude_tables"}
 	testKeys         = []string{"expected_heads"}
-	databaseKeys     = []string{
-		keyDatabaseURL, "script_location", "version_table", "version_table_schema",
-		"history_table", "version_locations",
-	}
+	// databaseKeys are the keys of a [databases.NAME] table: every
+	// top-level key but databases.
+	databaseKeys = slices.DeleteFunc(slices.Clone(topKeys), func(k string) bool { return k == keyDatabases })
 	// aliases suggest retort's key for names other tools use.
 	aliases = map[string]string{
 		"sqlalchemy": keyDatabaseURL, // sqlalchemy.url = …
@@ -53,17 +55,29 @@ func (l *loader) errAt(path []string, format string, args ...any) *Error {
 // checkKeys reports the first unknown key, in file order.
 func (l *loader) checkKeys(keys []toml.Key) error {
 	for _, k := range keys {
-		switch {
-		case !slices.Contains(topKeys, k[0]):
-			return l.unknown(k[:1], topKeys)
-		case len(k) < 2:
-		case k[0] == "autogenerate" && !slices.Contains(autogenerateKeys, k[1]):
-			return l.unknown(k[:2], autogenerateKeys)
-		case k[0] == "test" && !slices.Contains(testKeys, k[1]):
-			return l.unknown(k[:2], testKeys)
-		case k[0] == "databases" && len(k) >= 3 && !slices.Contains(databaseKeys, k[2]):
-			return l.unknown(k[:3], databaseKeys)
+		if err := l.checkKey(k, 0, topKeys); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// checkKey checks k[i:] against the keys known at k[:i].
+func (l *loader) checkKey(k toml.Key, i int, known []string) error {
+	if i >= len(k) {
+		return nil
+	}
+	if !slices.Contains(known, k[i]) {
+		return l.unknown(k[:i+1], known)
+	}
+	switch {
+	case k[i] == "autogenerate":
+		return l.checkKey(k, i+1, autogenerateKeys)
+	case k[i] == "test":
+		return l.checkKey(k, i+1, testKeys)
+	case k[i] == keyDatabases && i == 0:
+		// k[1] is a database's name.
+		return l.checkKey(k, 2, databaseKeys)
 	}
 	return nil
 }
@@ -335,47 +349,74 @@ func (l *loader) fill(c *Config, raw map[string]any, urlOverride string) error {
 	c.TransactionPerMigration = true
 	c.LockTimeout = DefaultLockTimeout
 
-	_, multidb := raw["databases"]
-	rawURL, hasURL, err := l.rawString(top, keyDatabaseURL)
+	if _, multidb := raw[keyDatabases]; multidb {
+		// Each database has its own URL; --url is applied by Select.
+		if _, ok := raw[keyDatabaseURL]; ok {
+			return l.errAt(top.key(keyDatabaseURL),
+				"a multidb config has no top-level database_url: set database_url in each [databases.NAME] table (or drop the [databases] tables for a single database)")
+		}
+		c.urlOverride = urlOverride
+	} else {
+		rawURL, hasURL, err := l.rawString(top, keyDatabaseURL)
+		if err != nil {
+			return err
+		}
+		envURL, _ := l.getenv(EnvDatabaseURL)
+		switch {
+		case urlOverride != "":
+			c.DatabaseURL, c.urlSource = urlOverride, "--url"
+		case envURL != "":
+			c.DatabaseURL, c.urlSource = envURL, EnvDatabaseURL
+		case hasURL:
+			if err := l.fileURL(c, top, rawURL); err != nil {
+				return err
+			}
+		}
+	}
+	if err := l.settings(c, top); err != nil {
+		return err
+	}
+	if c.VersionLocations == nil && c.ScriptLocation != "" {
+		c.VersionLocations = []string{filepath.Join(c.ScriptLocation, "versions")}
+	}
+	return nil
+}
+
+// fileURL sets c's URL from the database_url of table t.
+func (l *loader) fileURL(c *Config, t table, rawURL string) error {
+	path := t.key(keyDatabaseURL)
+	u, err := l.expand(path, rawURL)
 	if err != nil {
 		return err
 	}
-	envURL, _ := l.getenv(EnvDatabaseURL)
-	switch {
-	case urlOverride != "":
-		c.DatabaseURL, c.urlSource = urlOverride, "--url"
-	case !multidb && envURL != "":
-		c.DatabaseURL, c.urlSource = envURL, EnvDatabaseURL
-	case hasURL:
-		path := top.key(keyDatabaseURL)
-		if c.DatabaseURL, err = l.expand(path, rawURL); err != nil {
-			return err
-		}
-		c.urlSource, c.urlFile, c.urlLine = keyDatabaseURL, l.file, l.lines.line(path)
-	}
+	c.DatabaseURL = u
+	c.urlSource, c.urlKey, c.urlFile, c.urlLine = keyDatabaseURL, strings.Join(path, "."), l.file, l.lines.line(path)
+	return nil
+}
 
+// settings sets the fields of c that table t gives (all keys but
+// database_url and databases), leaving the others as they are: the defaults
+// at the top level, the top level's values in a [databases.NAME] table.
+func (l *loader) settings(c *Config, t table) error {
 	for _, step := range []error{
-		l.path(top, "script_location", &c.ScriptLocation),
-		l.str(top, "version_table", true, &c.VersionTable),
-		l.str(top, "version_table_schema", false, &c.VersionTableSchema),
-		l.str(top, "history_table", true, &c.HistoryTable),
-		l.paths(top, "version_locations", &c.VersionLocations),
-		l.str(top, "file_template", true, &c.FileTemplate),
-		l.integer(top, "truncate_slug_length", 1, &c.TruncateSlugLength),
-		l.boolean(top, "transaction_per_migration", &c.TransactionPerMigration),
-		l.duration(top, "lock_timeout", &c.LockTimeout),
-		l.duration(top, "statement_lock_timeout", &c.StatementLockTimeout),
-		l.boolean(top, "strict_checksums", &c.StrictChecksums),
+		l.path(t, "script_location", &c.ScriptLocation),
+		l.str(t, "version_table", true, &c.VersionTable),
+		l.str(t, "version_table_schema", false, &c.VersionTableSchema),
+		l.str(t, "history_table", true, &c.HistoryTable),
+		l.paths(t, "version_locations", &c.VersionLocations),
+		l.str(t, "file_template", true, &c.FileTemplate),
+		l.integer(t, "truncate_slug_length", 1, &c.TruncateSlugLength),
+		l.boolean(t, "transaction_per_migration", &c.TransactionPerMigration),
+		l.duration(t, "lock_timeout", &c.LockTimeout),
+		l.duration(t, "statement_lock_timeout", &c.StatementLockTimeout),
+		l.boolean(t, "strict_checksums", &c.StrictChecksums),
 	} {
 		if step != nil {
 			return step
 		}
 	}
-	if c.VersionLocations == nil && c.ScriptLocation != "" {
-		c.VersionLocations = []string{filepath.Join(c.ScriptLocation, "versions")}
-	}
 
-	if ag, ok, err := l.sub(top, "autogenerate"); err != nil {
+	if ag, ok, err := l.sub(t, "autogenerate"); err != nil {
 		return err
 	} else if ok {
 		a := &c.Autogenerate
@@ -385,14 +426,18 @@ func (l *loader) fill(c *Config, raw map[string]any, urlOverride string) error {
 		if err := l.str(ag, "dev_url", false, &a.DevURL); err != nil {
 			return err
 		}
-		if a.IncludeTables, _, err = l.list(ag, "include_tables"); err != nil {
-			return err
-		}
-		if a.ExcludeTables, _, err = l.list(ag, "exclude_tables"); err != nil {
-			return err
+		for _, f := range []struct {
+			key string
+			dst *[]string
+		}{{"include_tables", &a.IncludeTables}, {"exclude_tables", &a.ExcludeTables}} {
+			if v, ok, err := l.list(ag, f.key); err != nil {
+				return err
+			} else if ok {
+				*f.dst = v
+			}
 		}
 	}
-	if tt, ok, err := l.sub(top, "test"); err != nil {
+	if tt, ok, err := l.sub(t, "test"); err != nil {
 		return err
 	} else if ok {
 		if err := l.integer(tt, "expected_heads", 0, &c.Test.ExpectedHeads); err != nil {
@@ -402,50 +447,82 @@ func (l *loader) fill(c *Config, raw map[string]any, urlOverride string) error {
 	return nil
 }
 
-// fillDatabases reads the [databases.NAME] tables in file order.
+// fillDatabases reads the [databases.NAME] tables in file order, each over
+// a copy of the top-level settings.
 func (l *loader) fillDatabases(c *Config, raw map[string]any, keys []toml.Key) error {
-	dbs, ok, err := l.sub(table{m: raw}, "databases")
+	dbs, ok, err := l.sub(table{m: raw}, keyDatabases)
 	if !ok {
 		return err
 	}
+	// File order: the first key under each name. (Keys lists every key the
+	// file defines, in order; a table defined only implicitly, by a
+	// [databases.NAME.autogenerate] header, appears through its sub-keys.)
+	var names []string
 	for _, k := range keys {
-		if len(k) != 2 || k[0] != "databases" {
-			continue
+		if len(k) >= 2 && k[0] == keyDatabases && !slices.Contains(names, k[1]) {
+			names = append(names, k[1])
 		}
-		t, _, err := l.sub(dbs, k[1])
+	}
+	if len(names) == 0 {
+		return l.errAt(dbs.path, "has no databases: add a [databases.NAME] table with database_url and script_location for each database")
+	}
+	for _, name := range names {
+		t, _, err := l.sub(dbs, name)
 		if err != nil {
 			return err
 		}
-		d := Database{
-			Name:               k[1],
-			ScriptLocation:     c.ScriptLocation,
-			VersionTable:       c.VersionTable,
-			VersionTableSchema: c.VersionTableSchema,
-			HistoryTable:       c.HistoryTable,
+		if !validName(name) {
+			return l.errAt(t.path, "invalid database name %q: use letters, digits, '_' and '-'", name)
 		}
-		for _, step := range []error{
-			l.str(t, keyDatabaseURL, false, &d.DatabaseURL),
-			l.path(t, "script_location", &d.ScriptLocation),
-			l.str(t, "version_table", true, &d.VersionTable),
-			l.str(t, "version_table_schema", false, &d.VersionTableSchema),
-			l.str(t, "history_table", true, &d.HistoryTable),
-			l.paths(t, "version_locations", &d.VersionLocations),
-		} {
-			if step != nil {
-				return step
+		d := c.clone()
+		d.Name = name
+		if rawURL, ok, err := l.rawString(t, keyDatabaseURL); err != nil {
+			return err
+		} else if ok {
+			if err := l.fileURL(d, t, rawURL); err != nil {
+				return err
 			}
+		}
+		if err := l.settings(d, t); err != nil {
+			return err
 		}
 		if d.ScriptLocation == "" {
-			return l.errAt(t.key("script_location"), "missing: set it in [databases.%s] or at the top of the file", d.Name)
+			return l.errAt(t.key("script_location"), "missing: set it in [databases.%s] or at the top of the file", name)
 		}
-		if d.VersionLocations == nil {
-			if _, own := t.m["script_location"]; own || c.VersionLocations == nil {
-				d.VersionLocations = []string{filepath.Join(d.ScriptLocation, "versions")}
-			} else {
-				d.VersionLocations = slices.Clone(c.VersionLocations)
-			}
+		// A database with its own script_location has its own versions/
+		// unless it lists version_locations.
+		_, ownScripts := t.m["script_location"]
+		_, ownLocations := t.m["version_locations"]
+		if !ownLocations && (ownScripts || d.VersionLocations == nil) {
+			d.VersionLocations = []string{filepath.Join(d.ScriptLocation, "versions")}
 		}
-		c.Databases = append(c.Databases, d)
+		c.databases = append(c.databases, d)
 	}
 	return nil
+}
+
+// clone copies the settings of a top-level config for one database.
+func (c *Config) clone() *Config {
+	d := &Config{
+		File: c.File, Dir: c.Dir, display: c.display, ScriptLocation: c.ScriptLocation,
+		VersionTable: c.VersionTable, VersionTableSchema: c.VersionTableSchema, HistoryTable: c.HistoryTable,
+		VersionLocations: slices.Clone(c.VersionLocations), FileTemplate: c.FileTemplate,
+		TruncateSlugLength: c.TruncateSlugLength, TransactionPerMigration: c.TransactionPerMigration,
+		LockTimeout: c.LockTimeout, StatementLockTimeout: c.StatementLockTimeout, StrictChecksums: c.StrictChecksums,
+		Autogenerate: c.Autogenerate, Test: c.Test,
+	}
+	d.Autogenerate.IncludeTables = slices.Clone(c.Autogenerate.IncludeTables)
+	d.Autogenerate.ExcludeTables = slices.Clone(c.Autogenerate.ExcludeTables)
+	return d
+}
+
+// validName reports whether a database name is usable on the command line
+// (--db a,b) and in output.
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isBareKeyChar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
 }

@@ -32,16 +32,16 @@ func FuzzLoad(f *testing.F) {
 			return
 		}
 		paths := append([]string{c.ScriptLocation, c.Autogenerate.Target}, c.VersionLocations...)
-		for _, d := range c.Databases {
-			paths = append(paths, d.ScriptLocation)
-			paths = append(paths, d.VersionLocations...)
+		for _, d := range c.Databases() {
+			paths = append(paths, d.Config.ScriptLocation, d.Config.Autogenerate.Target)
+			paths = append(paths, d.Config.VersionLocations...)
 		}
 		for _, p := range paths {
 			if p != "" && !filepath.IsAbs(p) {
 				t.Fatalf("relative path %q in the config", p)
 			}
 		}
-		if c.ScriptLocation == "" && len(c.Databases) == 0 {
+		if c.ScriptLocation == "" && !c.MultiDB() {
 			t.Fatalf("loaded without script_location")
 		}
 	})

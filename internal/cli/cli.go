@@ -44,6 +44,7 @@ type globals struct {
 	quiet       bool
 	lockTimeout time.Duration
 	noLock      bool
+	dbs         []string // --db: the databases of a multidb config to run on
 }
 
 // app carries one invocation's state.
@@ -52,6 +53,12 @@ type app struct {
 	g   globals
 	// usageErr marks errors that should exit 2.
 	cmdName string
+	// cur is the database a command runs on, one of a multidb config's
+	// (see perDatabase); nil to load the config.
+	cur *config.Config
+	// opened are the projects of a multidb config's databases, opened
+	// before any runs.
+	opened map[*config.Config]*retort.Project
 }
 
 // Main runs the retort command line with args (without the program name)
@@ -88,9 +95,10 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	var silent *silentExit
 	if errors.As(err, &silent) {
+		a.stopped(err)
 		return silent.code
 	}
-	fmt.Fprintf(env.Stderr, "FAILED: %s\n", a.explain(err))
+	fmt.Fprintf(env.Stderr, "FAILED: %s\n", a.failure(err))
 	return ExitFailure
 }
 
@@ -180,6 +188,7 @@ downgrade move it to any point of the graph. --sql prints the SQL instead.`,
 	pf.BoolVarP(&a.g.quiet, "quiet", "q", false, "print no status messages, only data and errors")
 	pf.DurationVar(&a.g.lockTimeout, "lock-timeout", 0, "how long to wait for another run's lock (default: lock_timeout, 60s)")
 	pf.BoolVar(&a.g.noLock, "no-lock", false, "do not take the lock that keeps runs from overlapping")
+	pf.StringArrayVar(&a.g.dbs, "db", nil, "multidb config: run on this database only (repeatable, or NAME,NAME; default: all, in config order)")
 
 	root.AddCommand(
 		a.initCommand(), a.listTemplatesCommand(), a.revisionCommand(), a.mergeCommand(),
@@ -187,6 +196,9 @@ downgrade move it to any point of the graph. --sql prints the SQL instead.`,
 		a.currentCommand(), a.historyCommand(), a.headsCommand(), a.branchesCommand(),
 		a.showCommand(), a.editCommand(), a.verifyCommand(), a.testCommand(), a.checkCommand(),
 	)
+	for _, cmd := range root.Commands() {
+		a.perDatabase(cmd)
+	}
 	return root
 }
 
@@ -198,13 +210,20 @@ func (a *app) status(format string, args ...any) {
 	fmt.Fprintf(a.env.Stderr, format+"\n", args...)
 }
 
-// loadConfig reads the config with the global flags applied.
+// loadConfig reads the config with the global flags applied; while a
+// command runs on one database of a multidb config, it is that database's.
 func (a *app) loadConfig() (*config.Config, error) {
+	if a.cur != nil {
+		return a.cur, nil
+	}
 	return config.Load(config.LoadOptions{Path: a.g.configPath, URL: a.g.url, Getenv: a.env.Getenv, Cwd: a.env.Cwd})
 }
 
 // open loads the config and the project.
 func (a *app) open() (*retort.Project, error) {
+	if p := a.opened[a.cur]; p != nil {
+		return p, nil
+	}
 	cfg, err := a.loadConfig()
 	if err != nil {
 		return nil, err
