@@ -1,6 +1,8 @@
 package retort
 
 import (
+	"context"
+	"database/sql"
 	"os"
 
 	"github.com/retortdb/retort/config"
@@ -28,4 +30,28 @@ func New(databaseURL string, opts ...Option) (*Project, error) {
 		LockTimeout:             config.DefaultLockTimeout,
 	}
 	return Open(cfg, opts...)
+}
+
+// DB opens the project's database with the driver, DSN and pool settings
+// retort itself uses, for a program that runs its migrations and then
+// works with the same database. The caller closes it.
+func (p *Project) DB(ctx context.Context) (*sql.DB, error) {
+	t, err := p.target()
+	if err != nil {
+		return nil, err
+	}
+	dsn, err := t.d.DSN(t.url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(t.d.DriverName(), dsn)
+	if err != nil {
+		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+	}
+	t.d.ConfigureDB(db, t.url)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+	}
+	return db, nil
 }

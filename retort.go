@@ -88,6 +88,9 @@ func WithClock(now func() time.Time) Option { return optionFunc(func(p *Project)
 // locations, parsed and checked, and the revision graph. Any broken file or
 // graph is an error here, before a database is touched.
 func Open(cfg *config.Config, opts ...Option) (*Project, error) {
+	if cfg.MultiDB() {
+		return nil, fmt.Errorf("%s is a multidb config: open the config of each of its databases (Config.Databases or Config.Select), one Project each", cfg.DisplayFile())
+	}
 	p := &Project{Config: cfg, now: time.Now, logger: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o.apply(p)
