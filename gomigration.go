@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/migrate"
 	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/revision"
@@ -234,4 +235,42 @@ func commonTail(a, b string) int {
 		n++
 	}
 	return n
+}
+
+// ownGoMigrations picks, among the registered Go migrations, those of the
+// project cfg describes: each lives in a folder whose path ends with one of
+// the config's version locations, taken relative to the config file (the
+// path a program was compiled at differs from where it runs, but not in
+// its tail). In a multidb config the others belong to other databases;
+// otherwise one outside every location is an error naming it. Without a
+// config file (New) or with embedded files (WithFS) every registered
+// migration is the project's.
+func ownGoMigrations(cfg *config.Config, gos []GoMigration, embedded bool) ([]GoMigration, error) {
+	if cfg.File == "" || embedded || len(gos) == 0 {
+		return gos, nil
+	}
+	var rels []string
+	for _, loc := range cfg.VersionLocations {
+		rel, err := filepath.Rel(cfg.Dir, loc)
+		if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return gos, nil // a location outside the config's folder: keep every migration
+		}
+		rels = append(rels, rel)
+	}
+	var own []GoMigration
+	var errs []error
+	for _, m := range gos {
+		dir := filepath.Dir(m.file)
+		in := slices.ContainsFunc(rels, func(rel string) bool {
+			return rel == "." || commonTail(dir, rel) == len(strings.Split(filepath.ToSlash(rel), "/"))
+		})
+		switch {
+		case in:
+			own = append(own, m)
+		case cfg.Name == "":
+			errs = append(errs, fmt.Errorf("%s: Go migration %s is not in a version location of %s (%s): move the file there, or list its folder in version_locations",
+				m.file, m.Revision, cfg.DisplayFile(), strings.Join(rels, ", ")))
+		}
+	}
+	return own, errors.Join(errs...)
 }

@@ -109,7 +109,10 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 	}
 	gos := p.goMigrations
 	if !p.goExplicit {
-		gos = Registered()
+		gos, err = ownGoMigrations(cfg, Registered(), p.fsys != nil)
+		if err != nil {
+			return nil, err
+		}
 	}
 	scripts, p.goByID, err = mergeGoMigrations(scripts, locations, gos)
 	if err != nil {
