@@ -69,7 +69,7 @@ func (r *Runner) RecordAccepted(ctx context.Context, conn *sql.Conn, ids, checks
 			return fmt.Errorf("create %s: %w", r.opts.HistoryTable.Name, err)
 		}
 	}
-	ex := &onlineExec{d: r.d, conn: conn}
+	ex := newOnlineExec(r.d, conn)
 	if err := ex.begin(ctx); err != nil {
 		return err
 	}

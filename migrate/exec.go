@@ -3,6 +3,7 @@ package migrate
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -104,11 +105,49 @@ type onlineExec struct {
 	d    dialect.Dialect
 	conn *sql.Conn
 	tx   *sql.Tx
+	// textual is set where the driver runs several statements without
+	// arguments in one round trip (Caps.BatchedBookkeeping): transactions
+	// are then opened with a BEGIN sent in front of their first statement
+	// rather than on a round trip of its own, and closed with COMMIT or
+	// ROLLBACK statements. open says one is open; beginPending that its
+	// BEGIN has not been sent yet.
+	textual, open, beginPending bool
+}
+
+func newOnlineExec(d dialect.Dialect, conn *sql.Conn) *onlineExec {
+	return &onlineExec{d: d, conn: conn, textual: d.Caps().BatchedBookkeeping}
+}
+
+// flushBegin sends a BEGIN still held back, before a statement that cannot
+// carry it (one with arguments) or before handing the connection out.
+func (e *onlineExec) flushBegin(ctx context.Context) error {
+	if !e.beginPending {
+		return nil
+	}
+	e.beginPending = false
+	if _, err := e.conn.ExecContext(ctx, "BEGIN"); err != nil {
+		e.open = false
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	return nil
+}
+
+// withBegin prefixes a statement without arguments with the BEGIN held back.
+func (e *onlineExec) withBegin(text string) string {
+	if !e.beginPending {
+		return text
+	}
+	e.beginPending = false
+	return "BEGIN;\n" + text
 }
 
 func (e *onlineExec) begin(ctx context.Context) error {
-	if e.tx != nil {
+	if e.tx != nil || e.open {
 		return errors.New("retort/migrate: transaction already open")
+	}
+	if e.textual {
+		e.open, e.beginPending = true, true
+		return nil
 	}
 	tx, err := e.conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -118,7 +157,18 @@ func (e *onlineExec) begin(ctx context.Context) error {
 	return nil
 }
 
-func (e *onlineExec) commit(context.Context) error {
+func (e *onlineExec) commit(ctx context.Context) error {
+	if e.open {
+		e.open = false
+		if e.beginPending { // nothing ran in it
+			e.beginPending = false
+			return nil
+		}
+		if _, err := e.conn.ExecContext(ctx, "COMMIT"); err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		return nil
+	}
 	if e.tx == nil {
 		return nil
 	}
@@ -130,7 +180,18 @@ func (e *onlineExec) commit(context.Context) error {
 	return nil
 }
 
-func (e *onlineExec) rollback(context.Context) error {
+func (e *onlineExec) rollback(ctx context.Context) error {
+	if e.open {
+		e.open = false
+		if e.beginPending {
+			e.beginPending = false
+			return nil
+		}
+		if _, err := e.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) {
+			return fmt.Errorf("rollback: %w", err)
+		}
+		return nil
+	}
 	if e.tx == nil {
 		return nil
 	}
@@ -142,7 +203,7 @@ func (e *onlineExec) rollback(context.Context) error {
 	return nil
 }
 
-func (e *onlineExec) inTx() bool { return e.tx != nil }
+func (e *onlineExec) inTx() bool { return e.tx != nil || e.open }
 
 func (e *onlineExec) target() dialect.Querier {
 	if e.tx != nil {
@@ -152,11 +213,19 @@ func (e *onlineExec) target() dialect.Querier {
 }
 
 func (e *onlineExec) execSQL(ctx context.Context, sqlText string, args []any) error {
+	if len(args) == 0 {
+		sqlText = e.withBegin(sqlText)
+	} else if err := e.flushBegin(ctx); err != nil {
+		return err
+	}
 	_, err := e.target().ExecContext(ctx, sqlText, args...)
 	return err
 }
 
 func (e *onlineExec) execQuery(ctx context.Context, qq query) (int64, error) {
+	if err := e.flushBegin(ctx); err != nil {
+		return 0, err
+	}
 	text, args := qq.render(e.d, false)
 	res, err := e.target().ExecContext(ctx, text, args...)
 	if err != nil {
@@ -203,7 +272,7 @@ func (e *onlineExec) execBatch(ctx context.Context, qs ...query) (int64, error) 
 		}
 		texts[i], _ = query{parts: qq.parts, args: args}.render(e.d, true)
 	}
-	res, err := e.target().ExecContext(ctx, strings.Join(texts, ";\n"))
+	res, err := e.target().ExecContext(ctx, e.withBegin(strings.Join(texts, ";\n")))
 	if err != nil {
 		return 0, err
 	}

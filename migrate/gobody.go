@@ -48,7 +48,7 @@ func (r *Runner) runBody(ctx context.Context, ex executor, p *planned, each func
 		}
 		return nil
 	}
-	gb := &goBackend{r: r, ex: ex, path: p.mig.Path, each: each}
+	gb := &goBackend{r: r, ex: ex, ctx: ctx, path: p.mig.Path, each: each}
 	err := callGo(ctx, b.body.Go, op.NewOperations(ctx, gb))
 	if gb.failure != nil {
 		return gb.failure
@@ -73,6 +73,7 @@ func callGo(ctx context.Context, fn GoFunc, o *op.Operations) (err error) {
 // goBackend is the op.Backend of one Go migration step.
 type goBackend struct {
 	r        *Runner
+	ctx      context.Context
 	ex       executor
 	path     string // the Go file that registered the migration
 	each     func(bodyStatement) error
@@ -116,6 +117,11 @@ func (b *goBackend) DB() (op.DB, error) {
 	if !ok {
 		return nil, fmt.Errorf("the migration reads or writes data through the connection: %w", op.ErrOffline)
 	}
+	// What the migration runs through the connection belongs to its
+	// transaction: open it now if its BEGIN is still held back.
+	if err := on.flushBegin(b.ctx); err != nil {
+		return nil, err
+	}
 	return on.target(), nil
 }
 
@@ -137,6 +143,9 @@ func (b *goBackend) InspectTable(ctx context.Context, schemaName, name string) (
 	if schemaName != "" {
 		opts.Schemas = []string{matchLiteral(schemaName)}
 		opts.IncludeTables = []string{matchLiteral(schemaName) + "." + matchLiteral(name)}
+	}
+	if err := on.flushBegin(ctx); err != nil {
+		return nil, err
 	}
 	s, err := in.Inspect(ctx, on.target(), opts)
 	if err != nil {

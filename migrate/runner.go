@@ -228,7 +228,7 @@ func (r *Runner) Apply(ctx context.Context, conn *sql.Conn, plan Planner) (*Resu
 	// Like Alembic, a write command creates the version table when it starts
 	// from no rows, even with nothing to do. The tables are committed before
 	// any step so a failure of the first step can still be recorded.
-	ex := &onlineExec{d: r.d, conn: conn}
+	ex := newOnlineExec(r.d, conn)
 	if err := r.bootstrap(ctx, ex, !versionExists, !histExists && (len(work) > 0 || !versionExists)); err != nil {
 		return nil, err
 	}
@@ -751,7 +751,7 @@ func (r *Runner) settle(ctx context.Context, conn *sql.Conn, pending []pendingSt
 	if len(pending) == 0 {
 		return nil
 	}
-	ex := &onlineExec{d: r.d, conn: conn}
+	ex := newOnlineExec(r.d, conn)
 	if err := ex.begin(ctx); err != nil {
 		return err
 	}
