@@ -13,8 +13,21 @@ import (
 	"github.com/retortdb/retort/schema"
 )
 
-// AutogenerateOptions tune [Project.Autogenerate]. Rename hints will go here.
-type AutogenerateOptions struct{}
+// AutogenerateOptions tune [Project.Autogenerate].
+type AutogenerateOptions struct {
+	// Renames are tables and columns to rename, keeping their data,
+	// instead of dropping and adding them, as the --rename flag takes them:
+	// "old=new" for a table, "table.old=table.new" for a column (see
+	// autogen.ParseRenames). One that does not name a dropped and an added
+	// table or column is an error saying what the diff found instead.
+	Renames []string
+	// Confirm, when set, is asked about each likely rename the diff finds
+	// besides Renames (autogen.DetectRenames), with a question such as "Did
+	// you rename column users.name to users.full_name?"; true writes the
+	// rename. Unset, likely renames stay a drop and an add and are listed
+	// in AutogenerateResult.PossibleRenames.
+	Confirm func(question string) (bool, error)
+}
 
 // AutogenerateResult is what autogenerate found: the operations that turn
 // the live database into the target, and their SQL.
@@ -28,6 +41,13 @@ type AutogenerateResult struct {
 	Irreversible []string
 	// Notes are remarks for the user (statements with caveats).
 	Notes []string
+	// Renames are the renames written: those of the options and those
+	// Confirm accepted.
+	Renames []autogen.Rename
+	// PossibleRenames are likely renames that were written as a drop and
+	// an add (no Confirm, or Confirm declined them); Rename.Flag is the
+	// --rename argument that would write them as renames.
+	PossibleRenames []autogen.Rename
 	// Upgrades and Downgrades are the rendered sections of the revision
 	// file: statements ending in ';', destructive ones preceded by a
 	// WARNING comment.
@@ -44,7 +64,9 @@ var ErrNoTarget = errors.New("no target schema is configured: set `target` in th
 // with the target schema of [autogenerate] and returns the operations and
 // SQL that turn one into the other. The version and history tables are
 // never compared; include_tables and exclude_tables filter both sides.
-func (p *Project) Autogenerate(ctx context.Context, _ AutogenerateOptions) (res *AutogenerateResult, err error) {
+//
+// Renames: see AutogenerateOptions.
+func (p *Project) Autogenerate(ctx context.Context, o AutogenerateOptions) (res *AutogenerateResult, err error) {
 	ag := p.Config.Autogenerate
 	if ag.Target == "" {
 		return nil, &CommandError{Msg: ErrNoTarget.Error(), Err: ErrNoTarget}
@@ -82,19 +104,70 @@ func (p *Project) Autogenerate(ctx context.Context, _ AutogenerateOptions) (res 
 	if err != nil {
 		return nil, err
 	}
-	return planAutogenerate(planner, live, want)
+	renames, possible, err := chooseRenames(live, want, o)
+	if err != nil {
+		return nil, err
+	}
+	res, err = planAutogenerate(planner, live, want, renames...)
+	if err != nil {
+		return nil, err
+	}
+	res.PossibleRenames = possible
+	return res, nil
+}
+
+// chooseRenames returns the renames to write: o.Renames and the likely
+// renames o.Confirm accepts; possible are the likely ones not written.
+// Columns of a table renamed on confirmation are looked at after it.
+func chooseRenames(live, want *schema.Schema, o AutogenerateOptions) (renames, possible []autogen.Rename, err error) {
+	renames, err = autogen.ParseRenames(live, want, o.Renames)
+	if err != nil {
+		return nil, nil, &CommandError{Msg: err.Error(), Err: err}
+	}
+	asked := map[autogen.Rename]bool{}
+	for {
+		var found bool
+		for _, r := range autogen.DetectRenames(live, want, renames) {
+			if asked[r] {
+				continue
+			}
+			asked[r], found = true, true
+			ok := false
+			if o.Confirm != nil {
+				if ok, err = o.Confirm("Did you rename " + r.String() + "?"); err != nil {
+					return nil, nil, err
+				}
+			}
+			if ok {
+				renames = append(renames, r)
+			} else {
+				possible = append(possible, r)
+			}
+		}
+		if !found {
+			return renames, possible, nil
+		}
+	}
 }
 
 // planAutogenerate diffs live against want and renders both sections.
 // The planner is also the dialect: one with limited ALTER TABLE
 // (dialect.Rebuilder) gets table rebuilds.
-func planAutogenerate(planner dialect.Planner, live, want *schema.Schema) (*AutogenerateResult, error) {
-	rebuilder, rebuilds := planner.(dialect.Rebuilder)
-	up, err := autogen.Diff(live, want, autogen.DiffOptions{InlineForeignKeys: rebuilds, RebuildTables: rebuilds})
+func planAutogenerate(planner dialect.Planner, live, want *schema.Schema, renames ...autogen.Rename) (*AutogenerateResult, error) {
+	rebuilder, _ := planner.(dialect.Rebuilder)
+	var opts autogen.DiffOptions
+	if d, ok := planner.(dialect.Dialect); ok {
+		opts = autogen.OptionsFor(d)
+	} else {
+		opts.InlineForeignKeys = rebuilder != nil
+		opts.RebuildTables = rebuilder != nil
+	}
+	opts.Renames = renames
+	up, err := autogen.Diff(live, want, opts)
 	if err != nil {
 		return nil, err
 	}
-	res := &AutogenerateResult{Upgrade: up}
+	res := &AutogenerateResult{Upgrade: up, Renames: renames}
 	if len(up) == 0 {
 		return res, nil
 	}
@@ -153,8 +226,8 @@ func renderSection(planner dialect.Planner, rebuilder dialect.Rebuilder, items [
 		if w := warning(it.op); w != "" {
 			fmt.Fprintf(&b, "-- WARNING: %s\n", w)
 		}
-		if a, ok := it.op.(*op.AddEnumValue); ok {
-			note := fmt.Sprintf("%s: on PostgreSQL 12 and later ALTER TYPE … ADD VALUE runs inside the transaction, but the new value cannot be used until it commits; before 12 move it to a `-- retort:no-transaction` section", a)
+		if addsEnumValues(it.op) {
+			note := fmt.Sprintf("%s: on PostgreSQL 12 and later ALTER TYPE … ADD VALUE runs inside the transaction, but the new value cannot be used until it commits; before 12 move it to a `-- retort:no-transaction` section", it.op)
 			fmt.Fprintf(&b, "-- NOTE: %s\n", note)
 			*notes = append(*notes, note)
 		}
@@ -171,6 +244,18 @@ func renderSection(planner dialect.Planner, rebuilder dialect.Rebuilder, items [
 	return strings.TrimRight(b.String(), "\n"), nil
 }
 
+// addsEnumValues reports whether o is planned as ALTER TYPE … ADD VALUE.
+func addsEnumValues(o op.Op) bool {
+	switch o := o.(type) {
+	case *op.AddEnumValue:
+		return true
+	case *op.ChangeEnum:
+		_, ok := o.Additions()
+		return ok
+	}
+	return false
+}
+
 // warning says what data a destructive op loses; "" when it loses none.
 func warning(o op.Op) string {
 	if !o.Destructive() {
@@ -181,6 +266,8 @@ func warning(o op.Op) string {
 		return fmt.Sprintf("drops table %s and its data", op.Ref(o.Table))
 	case *op.DropColumn:
 		return fmt.Sprintf("drops column %s.%s and its data", o.Table, o.Column.Name)
+	case *op.ChangeEnum:
+		return fmt.Sprintf("rebuilds enum type %s without the labels %q: fails if a row holds one", o.Enum, o.Removed())
 	case *op.AlterColumn:
 		return fmt.Sprintf("changes the type of column %s.%s from %s to %s, which may lose data", o.Table, o.Column.Name, o.Existing.Type, o.Column.Type)
 	case *op.RebuildTable:

@@ -106,24 +106,27 @@ CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users(id)
 }
 
 // TestAutogenerateEnumValue: PostgreSQL cannot drop an enum value, so the
-// downgrade says why and the upgrade notes the transaction caveat.
+// downgrade rebuilds the type (with a warning), keeping the rows; the
+// upgrade notes the transaction caveat of ADD VALUE.
 func TestAutogenerateEnumValue(t *testing.T) {
 	if !strings.Contains(strings.Join(testdb.Dialects(t), " "), config.PostgreSQL) {
 		t.Skip("needs PostgreSQL")
 	}
 	f := newFixture(t, config.PostgreSQL, map[string]string{
-		"a1_mood.sql": sqlRev("a1", "", "mood", "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (m mood);", "DROP TABLE t;\nDROP TYPE mood;"),
+		"a1_mood.sql": sqlRev("a1", "", "mood", "CREATE TYPE mood AS ENUM ('sad', 'happy');\nCREATE TABLE t (m mood DEFAULT 'sad');\nINSERT INTO t VALUES ('happy');", "DROP TABLE t;\nDROP TYPE mood;"),
 	}, "[autogenerate]\ntarget = \"schema.sql\"\n")
-	f.writeTarget("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nCREATE TABLE t (m mood);\n")
+	f.writeTarget("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');\nCREATE TABLE t (m mood DEFAULT 'sad');\n")
 	if err := f.upgrade("head"); err != nil {
 		t.Fatal(err)
 	}
+	before := f.inspectLive()
 	res := f.autogenerate("ok mood")
 	t.Logf("upgrade:\n%s\ndowngrade:\n%s", res.Upgrades, res.Downgrades)
-	if len(res.Irreversible) != 1 || !strings.Contains(res.Downgrades, "-- cannot be reversed automatically: ") {
+	if len(res.Irreversible) != 0 || !strings.Contains(res.Downgrades, "-- WARNING: rebuilds enum type mood without the labels [\"ok\"]: fails if a row holds one\n") ||
+		!strings.Contains(res.Downgrades, "CREATE TYPE mood AS ENUM ('sad', 'happy');") {
 		t.Fatalf("downgrade:\n%s\n%v", res.Downgrades, res.Irreversible)
 	}
-	if !strings.Contains(res.Upgrades, "ALTER TYPE") || !strings.Contains(res.Upgrades, "-- NOTE: ") || len(res.Notes) != 1 {
+	if !strings.Contains(res.Upgrades, "ALTER TYPE mood ADD VALUE 'ok' BEFORE 'happy';") || !strings.Contains(res.Upgrades, "-- NOTE: ") || len(res.Notes) != 1 {
 		t.Fatalf("upgrade:\n%s", res.Upgrades)
 	}
 	if err := f.upgrade("head"); err != nil {
@@ -131,5 +134,11 @@ func TestAutogenerateEnumValue(t *testing.T) {
 	}
 	if res := f.autogenerate("again"); !res.Empty() {
 		t.Fatalf("after upgrade: %v", res.Upgrade)
+	}
+	if err := f.downgrade("-1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.inspectLive(); !got.Equal(before) {
+		t.Fatalf("after downgrade:\n%s", schema.Diff(before, got))
 	}
 }

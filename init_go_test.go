@@ -74,10 +74,13 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 	// A second revision on top of it: the graph now includes the file
 	// only once the binary is rebuilt, so --head names the first one.
 	bin := filepath.Join(dir, "app-migrate")
-	build := exec.Command("go", "build", "-o", bin, "./migrations")
-	build.Dir = dir
-	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
-	if out, err := build.CombinedOutput(); err != nil {
+	build := func() *exec.Cmd {
+		cmd := exec.Command("go", "build", "-o", bin, "./migrations")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+		return cmd
+	}
+	if out, err := build().CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	run := func(args ...string) string {
@@ -96,6 +99,28 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 	}
 	if out := run("current"); !strings.Contains(out, "a1b2c3 (head)") {
 		t.Fatalf("current: %s", out)
+	}
+
+	// revision --autogenerate --format go: the detected changes as
+	// operations in a Go revision, compiled into the rebuilt binary.
+	write(t, filepath.Join(dir, "schema.sql"), "CREATE TABLE things (id INTEGER PRIMARY KEY);\n"+
+		"CREATE TABLE gadgets (id INTEGER PRIMARY KEY, thing_id INTEGER NOT NULL REFERENCES things (id), label VARCHAR(40) DEFAULT 'new');\n"+
+		"CREATE INDEX ix_gadgets_label ON gadgets (label);\n")
+	cfgText, _ := os.ReadFile(filepath.Join(dir, "retort.toml"))
+	write(t, filepath.Join(dir, "retort.toml"), string(cfgText)+"\n[autogenerate]\ntarget = \"schema.sql\"\n")
+	if out := run("revision", "--autogenerate", "--format", "go", "-m", "add gadgets", "--rev-id", "d4e5f6"); !strings.Contains(out, "d4e5f6_add_gadgets.go") {
+		t.Fatalf("revision --autogenerate --format go: %s", out)
+	}
+	gen, _ := os.ReadFile(filepath.Join(dir, "migrations", "versions", "d4e5f6_add_gadgets.go"))
+	if !strings.Contains(string(gen), "return o.Run(") || !strings.Contains(string(gen), "&op.CreateTable{") {
+		t.Fatalf("generated Go revision:\n%s", gen)
+	}
+	if out, err := build().CombinedOutput(); err != nil {
+		t.Fatalf("go build with the generated revision: %v\n%s\n%s", err, out, gen)
+	}
+	run("upgrade", "head")
+	if out := run("check"); !strings.Contains(out, "No new upgrade operations detected") {
+		t.Fatalf("check after the generated upgrade: %s", out)
 	}
 	if out := run("downgrade", "base"); !strings.Contains(out, "Running downgrade a1b2c3 -> , create things") {
 		t.Fatalf("downgrade: %s", out)

@@ -1,7 +1,6 @@
 package autogen_test
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -11,159 +10,11 @@ import (
 	"github.com/retortdb/retort/schema"
 )
 
-// apply performs o on s in memory, failing on anything a database would
-// refuse (missing objects, existing names, dropping a referenced table).
-func apply(s *schema.Schema, o op.Op) error {
-	tbl := func(r op.TableRef) (*schema.Table, error) {
-		if t := s.Table(r.Schema, r.Name); t != nil {
-			return t, nil
-		}
-		return nil, fmt.Errorf("no table %s", r)
-	}
-	switch o := o.(type) {
-	case *op.CreateTable:
-		if s.Table(o.Table.Schema, o.Table.Name) != nil {
-			return fmt.Errorf("table %s exists", o.Table.Name)
-		}
-		s.Tables = append(s.Tables, o.Table.Clone())
-	case *op.DropTable:
-		for _, t := range s.Tables {
-			for _, fk := range t.ForeignKeys {
-				if fk.RefSchema == o.Table.Schema && fk.RefTable == o.Table.Name {
-					return fmt.Errorf("table %s is referenced by %s", o.Table.Name, t.Name)
-				}
-			}
-		}
-		n := len(s.Tables)
-		s.Tables = slices.DeleteFunc(s.Tables, func(t *schema.Table) bool { return t.Schema == o.Table.Schema && t.Name == o.Table.Name })
-		if len(s.Tables) == n {
-			return fmt.Errorf("no table %s", o.Table.Name)
-		}
-	case *op.AddColumn:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Columns = append(t.Columns, o.Column.Clone())
-	case *op.DropColumn:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Columns = slices.DeleteFunc(t.Columns, func(c schema.Column) bool { return c.Name == o.Column.Name })
-	case *op.AlterColumn:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		c := t.Column(o.Column.Name)
-		if c == nil || !c.Equal(o.Existing) {
-			return fmt.Errorf("column %s is not as expected", o.Column.Name)
-		}
-		*c = o.Column.Clone()
-	case *op.SetTableComment:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Comment = o.Comment
-	case *op.AddPrimaryKey:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		pk := o.PrimaryKey
-		t.PrimaryKey = &pk
-	case *op.DropPrimaryKey:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.PrimaryKey = nil
-	case *op.CreateIndex:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Indexes = append(t.Indexes, o.Index.Clone())
-	case *op.DropIndex:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Indexes = slices.DeleteFunc(t.Indexes, o.Index.Equal)
-	case *op.AddUnique:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Uniques = append(t.Uniques, o.Unique)
-	case *op.DropUnique:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Uniques = slices.DeleteFunc(t.Uniques, o.Unique.Equal)
-	case *op.AddCheck:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Checks = append(t.Checks, o.Check)
-	case *op.DropCheck:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.Checks = slices.DeleteFunc(t.Checks, o.Check.Equal)
-	case *op.AddForeignKey:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		if s.Table(o.ForeignKey.RefSchema, o.ForeignKey.RefTable) == nil {
-			return fmt.Errorf("foreign key references missing table %s", o.ForeignKey.RefTable)
-		}
-		t.ForeignKeys = append(t.ForeignKeys, o.ForeignKey)
-	case *op.DropForeignKey:
-		t, err := tbl(o.Table)
-		if err != nil {
-			return err
-		}
-		t.ForeignKeys = slices.DeleteFunc(t.ForeignKeys, o.ForeignKey.Equal)
-	case *op.CreateEnum:
-		s.Enums = append(s.Enums, o.Enum.Clone())
-	case *op.DropEnum:
-		s.Enums = slices.DeleteFunc(s.Enums, func(e *schema.Enum) bool { return e.Schema == o.Enum.Schema && e.Name == o.Enum.Name })
-	case *op.AddEnumValue:
-		e := s.Enum(o.Enum.Schema, o.Enum.Name)
-		if e == nil {
-			return fmt.Errorf("no enum %s", o.Enum)
-		}
-		switch {
-		case o.Before != "":
-			i := slices.Index(e.Values, o.Before)
-			e.Values = slices.Insert(e.Values, i, o.Value)
-		case o.After != "":
-			i := slices.Index(e.Values, o.After)
-			e.Values = slices.Insert(e.Values, i+1, o.Value)
-		default:
-			e.Values = append(e.Values, o.Value)
-		}
-	default:
-		return fmt.Errorf("apply: unhandled %T", o)
-	}
-	s.Sort()
-	return nil
-}
-
 func applyAll(t *testing.T, s *schema.Schema, ops []op.Op) *schema.Schema {
 	t.Helper()
 	s = s.Clone()
-	for _, o := range ops {
-		if err := apply(s, o); err != nil {
-			t.Fatalf("%s: %v", o, err)
-		}
+	if err := op.Apply(s, ops...); err != nil {
+		t.Fatal(err)
 	}
 	return s
 }
@@ -311,8 +162,10 @@ func TestDiffOrder(t *testing.T) {
 }
 
 func TestDiffEnumValues(t *testing.T) {
-	a := &schema.Schema{Enums: []*schema.Enum{{Name: "mood", Values: []string{"sad", "happy"}}}}
-	b := &schema.Schema{Enums: []*schema.Enum{{Name: "mood", Values: []string{"meh", "sad", "ok", "happy", "joy"}}}}
+	a := &schema.Schema{Enums: []*schema.Enum{{Name: "mood", Values: []string{"sad", "happy"}}},
+		Tables: []*schema.Table{{Name: "t", Columns: []schema.Column{{Name: "m", Type: schema.Type{Name: "mood", UserDefined: true}, Nullable: true, Default: "'sad'"}}}}}
+	b := a.Clone()
+	b.Enums[0].Values = []string{"meh", "sad", "ok", "happy", "joy"}
 	ops, err := autogen.Diff(a, b, autogen.DiffOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -320,15 +173,49 @@ func TestDiffEnumValues(t *testing.T) {
 	if got := applyAll(t, a, ops); !got.Equal(b) {
 		t.Fatalf("upgrade: %s", schema.Diff(b, got))
 	}
-	if len(ops) != 3 {
+	// Labels added in place: one op, planned as ALTER TYPE … ADD VALUE.
+	if len(ops) != 1 {
 		t.Fatalf("ops = %v", ops)
 	}
-	if _, err := autogen.Downgrade(ops); err == nil || !strings.Contains(err.Error(), "cannot remove a value") {
-		t.Fatalf("Downgrade err = %v", err)
+	if adds, ok := ops[0].(*op.ChangeEnum).Additions(); !ok || len(adds) != 3 {
+		t.Fatalf("Additions = %v, %v", adds, ok)
 	}
-	// Removing or reordering labels is refused.
-	if _, err := autogen.Diff(b, a, autogen.DiffOptions{}); err == nil {
-		t.Fatal("Diff removing enum labels: no error")
+	// The downgrade removes them (a rebuild of the type).
+	down, err := autogen.Downgrade(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := applyAll(t, b, down); !got.Equal(a) {
+		t.Fatalf("downgrade: %s", schema.Diff(a, got))
+	}
+	if _, ok := down[0].(*op.ChangeEnum).Additions(); ok || !down[0].Destructive() {
+		t.Fatalf("downgrade %v: not a rebuild", down)
+	}
+	// Removing, reordering and adding at once: labels added first, the
+	// rebuild last, with the columns as they are then.
+	c := a.Clone()
+	c.Enums[0].Values = []string{"happy", "new"}
+	c.Tables[0].Columns[0].Default = "'new'"
+	ops, err = autogen.Diff(a, c, autogen.DiffOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range ops {
+		got = append(got, o.String())
+	}
+	if want := `change enum mood ["sad" "happy"] to ["sad" "happy" "new"]; alter column t.m [default]; change enum mood ["sad" "happy" "new"] to ["happy" "new"]`; strings.Join(got, "; ") != want {
+		t.Fatalf("ops = %s\nwant %s", strings.Join(got, "; "), want)
+	}
+	if got := applyAll(t, a, ops); !got.Equal(c) {
+		t.Fatalf("upgrade: %s", schema.Diff(c, got))
+	}
+	down, err = autogen.Downgrade(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := applyAll(t, c, down); !got.Equal(a) {
+		t.Fatalf("downgrade: %s", schema.Diff(a, got))
 	}
 }
 

@@ -18,4 +18,10 @@ type Planner interface {
 // (`-- retort:no-transaction`) and manages its own.
 type Rebuilder interface {
 	RebuildSection() (head, tail string)
+	// RebuildGuard returns statements that fail, inside a transaction,
+	// when another table references t: with foreign keys on (they cannot
+	// be switched off inside a transaction), dropping the old table would
+	// fire those tables' ON DELETE actions. A rebuild of a table nothing
+	// references is safe inside retort's transaction behind this guard.
+	RebuildGuard(t Table) []string
 }

@@ -6,8 +6,9 @@ import "context"
 // schema change for the connection's dialect and runs it through the
 // runner, online or into an offline script.
 type Operations struct {
-	ctx context.Context
-	b   Backend
+	ctx    context.Context
+	b      Backend
+	schema string // InSchema's schema; "" = the connection's default
 }
 
 // NewOperations binds operations to a run. The runner calls it; a Go

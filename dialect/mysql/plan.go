@@ -20,7 +20,12 @@ var _ dialect.Planner = Dialect{}
 // type), adding or dropping a MariaDB column-level check on its own, and
 // constraints without a name.
 func (d Dialect) Plan(o op.Op) ([]string, error) {
+	if err := checkTypes(o); err != nil {
+		return nil, err
+	}
 	switch o := o.(type) {
+	case *op.InsertRows:
+		return []string{d.insertRows(d.tableName(o.Table), o)}, nil
 	case *op.CreateTable:
 		return d.createTable(o.Table), nil
 	case *op.DropTable:
@@ -252,4 +257,48 @@ func (d Dialect) indexDef(x schema.Index) string {
 
 func (d Dialect) createIndex(t op.TableRef, x schema.Index) string {
 	return d.alter(t) + "ADD " + d.indexDef(x)
+}
+
+// insertRows renders op.InsertRows: one INSERT of o.Rows rows whose values
+// are placeholders numbered in row order.
+func (d Dialect) insertRows(table string, o *op.InsertRows) string {
+	rows := make([]string, o.Rows)
+	n := 0
+	for i := range rows {
+		ph := make([]string, len(o.Columns))
+		for j := range ph {
+			n++
+			ph[j] = d.Placeholder(n)
+		}
+		rows[i] = "(" + strings.Join(ph, ", ") + ")"
+	}
+	return "INSERT INTO " + table + " (" + d.idents(o.Columns) + ") VALUES " + strings.Join(rows, ", ")
+}
+
+// checkTypes refuses what MySQL has no DDL for and rendering would
+// otherwise drop without a word: array types, partial indexes.
+func checkTypes(o op.Op) error {
+	var cols []schema.Column
+	var indexes []schema.Index
+	switch o := o.(type) {
+	case *op.CreateTable:
+		cols, indexes = o.Table.Columns, o.Table.Indexes
+	case *op.CreateIndex:
+		indexes = []schema.Index{o.Index}
+	case *op.AddColumn:
+		cols = []schema.Column{o.Column}
+	case *op.AlterColumn:
+		cols = []schema.Column{o.Column}
+	}
+	for _, c := range cols {
+		if c.Type.Array {
+			return fmt.Errorf("mysql: %s: column %s is %s: MySQL has no array types", o, c.Name, c.Type)
+		}
+	}
+	for _, x := range indexes {
+		if x.Where != "" {
+			return fmt.Errorf("mysql: %s: index %s: MySQL has no partial indexes (WHERE %s)", o, x.Name, x.Where)
+		}
+	}
+	return nil
 }

@@ -18,7 +18,12 @@ var _ dialect.Planner = Dialect{}
 // Not supported yet (an error): changing a column's identity, serial or
 // generation, dialect Extra facts (operator classes, NULLS NOT DISTINCT).
 func (d Dialect) Plan(o op.Op) ([]string, error) {
+	if err := checkTypes(o); err != nil {
+		return nil, err
+	}
 	switch o := o.(type) {
+	case *op.InsertRows:
+		return []string{d.insertRows(d.tableName(o.Table), o)}, nil
 	case *op.CreateTable:
 		return d.createTable(o.Table), nil
 	case *op.DropTable:
@@ -72,13 +77,14 @@ func (d Dialect) Plan(o op.Op) ([]string, error) {
 	case *op.DropEnum:
 		return []string{"DROP TYPE " + d.tableName(op.TableRef{Schema: o.Enum.Schema, Name: o.Enum.Name})}, nil
 	case *op.AddEnumValue:
-		s := "ALTER TYPE " + d.tableName(o.Enum) + " ADD VALUE " + d.Literal(o.Value)
-		if o.Before != "" {
-			s += " BEFORE " + d.Literal(o.Before)
-		} else if o.After != "" {
-			s += " AFTER " + d.Literal(o.After)
+		return []string{d.addEnumValue(o)}, nil
+	case *op.ChangeEnum:
+		return d.changeEnum(o), nil
+	case *op.RenameConstraint:
+		if o.Kind == op.RenamesIndex {
+			return []string{"ALTER INDEX " + d.tableName(op.TableRef{Schema: o.Table.Schema, Name: o.From}) + " RENAME TO " + d.QuoteIdent(o.To)}, nil
 		}
-		return []string{s}, nil
+		return []string{"ALTER TABLE " + d.tableName(o.Table) + " RENAME CONSTRAINT " + d.QuoteIdent(o.From) + " TO " + d.QuoteIdent(o.To)}, nil
 	}
 	return nil, fmt.Errorf("postgresql: cannot plan %T (%s)", o, o)
 }
@@ -290,4 +296,92 @@ func (d Dialect) alterColumn(o *op.AlterColumn) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// insertRows renders op.InsertRows: one INSERT of o.Rows rows whose values
+// are placeholders numbered in row order.
+func (d Dialect) insertRows(table string, o *op.InsertRows) string {
+	rows := make([]string, o.Rows)
+	n := 0
+	for i := range rows {
+		ph := make([]string, len(o.Columns))
+		for j := range ph {
+			n++
+			ph[j] = d.Placeholder(n)
+		}
+		rows[i] = "(" + strings.Join(ph, ", ") + ")"
+	}
+	return "INSERT INTO " + table + " (" + d.idents(o.Columns) + ") VALUES " + strings.Join(rows, ", ")
+}
+
+func (d Dialect) addEnumValue(o *op.AddEnumValue) string {
+	s := "ALTER TYPE " + d.tableName(o.Enum) + " ADD VALUE " + d.Literal(o.Value)
+	if o.Before != "" {
+		s += " BEFORE " + d.Literal(o.Before)
+	} else if o.After != "" {
+		s += " AFTER " + d.Literal(o.After)
+	}
+	return s
+}
+
+// enumRebuildPrefix names the old type during an enum rebuild.
+const enumRebuildPrefix = "_retort_old_"
+
+// changeEnum adds labels with ALTER TYPE … ADD VALUE where it can, and
+// otherwise rebuilds the type: the old one renamed out of the way, the new
+// one created, each column converted through text (its default dropped
+// first, as the old default does not cast to the new type, and set again),
+// the old type dropped.
+func (d Dialect) changeEnum(o *op.ChangeEnum) []string {
+	if adds, ok := o.Additions(); ok {
+		out := make([]string, len(adds))
+		for i, a := range adds {
+			out[i] = d.addEnumValue(a)
+		}
+		return out
+	}
+	typ := d.tableName(o.Enum)
+	vals := make([]string, len(o.To))
+	for i, v := range o.To {
+		vals[i] = d.Literal(v)
+	}
+	out := []string{
+		"ALTER TYPE " + typ + " RENAME TO " + d.QuoteIdent(enumRebuildPrefix+o.Enum.Name),
+		"CREATE TYPE " + typ + " AS ENUM (" + strings.Join(vals, ", ") + ")",
+	}
+	for _, c := range o.Columns {
+		prefix := "ALTER TABLE " + d.tableName(c.Table) + " ALTER COLUMN " + d.QuoteIdent(c.Column.Name) + " "
+		if c.Column.Default != "" {
+			out = append(out, prefix+"DROP DEFAULT")
+		}
+		cast, text := typ, "text"
+		if c.Column.Type.Array {
+			cast, text = typ+"[]", "text[]"
+		}
+		out = append(out, prefix+"TYPE "+cast+" USING "+d.QuoteIdent(c.Column.Name)+"::"+text+"::"+cast)
+		if c.Column.Default != "" {
+			out = append(out, prefix+"SET DEFAULT "+c.Column.Default)
+		}
+	}
+	return append(out, "DROP TYPE "+d.tableName(op.TableRef{Schema: o.Enum.Schema, Name: enumRebuildPrefix + o.Enum.Name}))
+}
+
+// checkTypes refuses a column type the dialect has no DDL for, which
+// rendering would otherwise drop without a word (PostgreSQL has no unsigned types).
+func checkTypes(o op.Op) error {
+	var cols []schema.Column
+	switch o := o.(type) {
+	case *op.CreateTable:
+		cols = o.Table.Columns
+	case *op.AddColumn:
+		cols = []schema.Column{o.Column}
+	case *op.AlterColumn:
+		cols = []schema.Column{o.Column}
+	}
+	for _, c := range cols {
+		if c.Type.Unsigned {
+			return fmt.Errorf("postgresql: %s: column %s is %s: PostgreSQL has no unsigned types", o, c.Name, c.Type)
+		}
+	}
+	return nil
 }

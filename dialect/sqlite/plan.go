@@ -27,6 +27,8 @@ var ErrNeedsRebuild = errors.New("not supported yet on SQLite: needs a table reb
 // ErrNeedsRebuild.
 func (d Dialect) Plan(o op.Op) ([]string, error) {
 	switch o := o.(type) {
+	case *op.InsertRows:
+		return []string{d.insertRows(d.QuoteIdent(o.Table.Name), o)}, nil
 	case *op.CreateTable:
 		return d.createTable(o.Table), nil
 	case *op.DropTable:
@@ -45,7 +47,7 @@ func (d Dialect) Plan(o op.Op) ([]string, error) {
 		return []string{"DROP INDEX " + d.QuoteIdent(o.Index.Name)}, nil
 	case *op.RebuildTable:
 		return d.rebuild(o), nil
-	case *op.CreateEnum, *op.DropEnum, *op.AddEnumValue:
+	case *op.CreateEnum, *op.DropEnum, *op.AddEnumValue, *op.ChangeEnum:
 		return nil, fmt.Errorf("sqlite: %s: SQLite has no enum types", o)
 	case *op.SetTableComment:
 		return nil, fmt.Errorf("sqlite: %s: SQLite has no table comments", o)
@@ -242,4 +244,34 @@ func (Dialect) RebuildSection() (head, tail string) {
 			"INSERT INTO _retort_fk_check SELECT count(*) FROM pragma_foreign_key_check;\n" +
 			"DROP TABLE _retort_fk_check;\n" +
 			"COMMIT;\nPRAGMA foreign_keys=ON;\n"
+}
+
+// RebuildGuard implements dialect.Rebuilder: the count of other tables
+// whose foreign keys name t goes into a CHECK that wants none, so the
+// statement fails with a message naming what it counts.
+func (d Dialect) RebuildGuard(t dialect.Table) []string {
+	col := d.QuoteIdent("tables_referencing_" + t.Name)
+	return []string{
+		"DROP TABLE IF EXISTS temp._retort_rebuild_guard",
+		"CREATE TEMP TABLE _retort_rebuild_guard (" + col + " INTEGER CHECK (" + col + " = 0))",
+		"INSERT INTO _retort_rebuild_guard SELECT count(DISTINCT m.name) FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name) AS f " +
+			"WHERE m.type = 'table' AND lower(f.\"table\") = lower(" + d.Literal(t.Name) + ") AND lower(m.name) <> lower(" + d.Literal(t.Name) + ")",
+		"DROP TABLE _retort_rebuild_guard",
+	}
+}
+
+// insertRows renders op.InsertRows: one INSERT of o.Rows rows whose values
+// are placeholders numbered in row order.
+func (d Dialect) insertRows(table string, o *op.InsertRows) string {
+	rows := make([]string, o.Rows)
+	n := 0
+	for i := range rows {
+		ph := make([]string, len(o.Columns))
+		for j := range ph {
+			n++
+			ph[j] = d.Placeholder(n)
+		}
+		rows[i] = "(" + strings.Join(ph, ", ") + ")"
+	}
+	return "INSERT INTO " + table + " (" + d.idents(o.Columns) + ") VALUES " + strings.Join(rows, ", ")
 }

@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -37,7 +42,18 @@ func (a *app) initCommand() *cobra.Command {
 				a.status("File %s already exists, skipping", s)
 			}
 			a.status("Please edit the settings in %s (database_url first) before proceeding.", a.abs(cfgPath))
-			a.status("Next: `retort revision -m \"create first table\"`, fill in the new file, then `retort upgrade head`.")
+			switch tmpl {
+			case "multidb":
+				a.status("Next: `retort --db main revision -m \"create first table\"`, fill in the new file, then `retort upgrade head` (every database).")
+			case "go":
+				dir := filepath.ToSlash(filepath.Clean(args[0]))
+				if !filepath.IsAbs(dir) && !strings.HasPrefix(dir, ".") {
+					dir = "./" + dir
+				}
+				a.status("Next: `go mod tidy`, then `go run %s revision --format go -m \"create first table\"`, fill in the new file, then `go run %s upgrade head`.", dir, dir)
+			default:
+				a.status("Next: `retort revision -m \"create first table\"`, fill in the new file, then `retort upgrade head`.")
+			}
 			return nil
 		},
 	}
@@ -78,13 +94,16 @@ func (a *app) listTemplatesCommand() *cobra.Command {
 func (a *app) revisionCommand() *cobra.Command {
 	var o retort.RevisionOptions
 	var autogenerate, allowEmpty bool
+	var renames []string
 	cmd := &cobra.Command{
 		Use:   "revision",
 		Short: "Create a new revision file",
 		Example: `  retort revision -m "add users table"
   retort revision -m "start billing" --head base --branch-label billing --version-path billing/versions
   retort revision -m "fix" --head ae1027 --splice
-  retort revision --autogenerate -m "add users.email"`,
+  retort revision --autogenerate -m "add users.email"
+  retort revision --format go -m "backfill full names"
+  retort revision --autogenerate -m "rename" --rename users=people --rename people.name=people.full_name`,
 		Args: exactArgs(0, "revision takes no arguments; give the message with -m"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			p, err := a.open()
@@ -98,10 +117,20 @@ func (a *app) revisionCommand() *cobra.Command {
 			if allowEmpty && !autogenerate {
 				return &usageError{"--allow-empty needs --autogenerate"}
 			}
+			if len(renames) > 0 && !autogenerate {
+				return &usageError{"--rename needs --autogenerate"}
+			}
 			if autogenerate {
-				res, err := p.Autogenerate(cmd.Context(), retort.AutogenerateOptions{})
+				ao := retort.AutogenerateOptions{Renames: renames}
+				if isTerminal(a.env.Stdin) {
+					ao.Confirm = a.confirmer()
+				}
+				res, err := p.Autogenerate(cmd.Context(), ao)
 				if err != nil {
 					return err
+				}
+				for _, r := range res.PossibleRenames {
+					a.status("Possible rename of %s written as a drop and an add; to rename it instead (keeping its data), pass --rename %s", r, r.Flag())
 				}
 				if res.Empty() && !allowEmpty {
 					a.status("No changes in schema detected.")
@@ -117,6 +146,14 @@ func (a *app) revisionCommand() *cobra.Command {
 					a.status("Note: %s", n)
 				}
 				o.Upgrades, o.Downgrades = res.Upgrades, res.Downgrades
+				if o.Format == "go" {
+					if o.Upgrades, o.Downgrades, o.GoImports, err = goBodies(res); err != nil {
+						return err
+					}
+				}
+			}
+			if o.Format != "sql" && o.Format != "go" {
+				return &usageError{fmt.Sprintf("--format %s: use sql or go", o.Format)}
 			}
 			s, err := p.NewRevision(o)
 			if err != nil {
@@ -130,13 +167,45 @@ func (a *app) revisionCommand() *cobra.Command {
 	f.StringVarP(&o.Message, "message", "m", "", "message of the revision")
 	f.BoolVar(&autogenerate, "autogenerate", false, "write the SQL that turns the database (at head) into the [autogenerate] target")
 	f.BoolVar(&allowEmpty, "allow-empty", false, "with --autogenerate: write the revision even when nothing changed")
+	f.StringArrayVar(&renames, "rename", nil, "with --autogenerate: write a rename instead of a drop and an add, old=new for a table, table.old=table.new for a column (repeatable)")
 	f.StringVar(&o.Head, "head", "head", "revision the new one is based on (base starts a new root)")
 	f.BoolVar(&o.Splice, "splice", false, "allow --head to name a revision that is not a head (starts a branch)")
 	f.StringArrayVar(&o.BranchLabels, "branch-label", nil, "branch label for the new revision (repeatable)")
 	f.StringArrayVar(&o.DependsOn, "depends-on", nil, "revision or label the new revision depends on (repeatable)")
 	f.StringVar(&o.RevID, "rev-id", "", "revision id to use instead of a generated one")
 	f.StringVar(&o.VersionPath, "version-path", "", "version location to write the file into")
+	f.StringVar(&o.Format, "format", "sql", "sql, or go for a Go revision (built into your own binary, see init --template go)")
 	return cmd
+}
+
+// isTerminal reports whether r is a terminal, where revision
+// --autogenerate asks about likely renames. A variable for tests.
+var isTerminal = func(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// confirmer returns a function that asks a question on stderr and reads
+// the answer from stdin: yes for "y" or "yes", no otherwise (also at the
+// end of the input).
+func (a *app) confirmer() func(question string) (bool, error) {
+	in := bufio.NewReader(a.env.Stdin)
+	return func(question string) (bool, error) {
+		fmt.Fprintf(a.env.Stderr, "%s [y/N] ", question)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			if errors.Is(err, io.EOF) {
+				return false, nil
+			}
+			return false, err
+		}
+		ans := strings.ToLower(strings.TrimSpace(line))
+		return ans == "y" || ans == "yes", nil
+	}
 }
 
 func (a *app) mergeCommand() *cobra.Command {
