@@ -621,6 +621,10 @@ func stepRevision(err error) string {
 	if errors.As(err, &se) {
 		return se.Revision
 	}
+	var oe *migrate.OfflineError
+	if errors.As(err, &oe) {
+		return oe.Revision
+	}
 	return ""
 }
 

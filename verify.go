@@ -21,6 +21,9 @@ const (
 	// ChecksumUnrecorded: applied before retort (by Alembic, or by a stamp
 	// without history): nothing to compare against.
 	ChecksumUnrecorded = "unrecorded"
+	// ChecksumGo: a Go revision, whose code is compiled into the program
+	// rather than read from a file: not checksummed.
+	ChecksumGo = "go"
 )
 
 // RevisionCheck is the verdict on one applied revision.
@@ -107,6 +110,8 @@ func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.Recor
 		c := RevisionCheck{Revision: id, Path: sc.Path, Current: sc.Checksum}
 		rec, ok := recorded[id]
 		switch {
+		case p.goByID[id] != nil:
+			c.State = ChecksumGo
 		case !ok || rec.Checksum == "":
 			c.State = ChecksumUnrecorded
 		case rec.Checksum == sc.Checksum:

@@ -332,9 +332,61 @@ func literal(d dialect.Dialect, v any) (string, error) {
 // that needs the live database, an argument without a literal form).
 // Nothing has been printed: the script is written only once complete.
 func (e *offlineExec) stepError(p *planned, f *bodyFailure) error {
-	where := p.mig.Path
-	if f.stmt.line > 0 {
-		where += ":" + strconv.Itoa(f.stmt.line)
+	return &OfflineError{Revision: stepID(p.step), Direction: direction(p.step), Path: p.mig.Path, Line: f.stmt.line, Err: f.err}
+}
+
+// OfflineError is a step that cannot be written as an offline script,
+// such as a Go migration that reads data (its Err wraps op.ErrOffline).
+type OfflineError struct {
+	Revision  string
+	Direction string // "upgrade" or "downgrade"
+	Path      string
+	Line      int // 0 when unknown
+	Err       error
+}
+
+func (e *OfflineError) Error() string {
+	where := e.Path
+	if e.Line > 0 {
+		where += ":" + strconv.Itoa(e.Line)
 	}
-	return fmt.Errorf("%s %s (%s): %w", direction(p.step), stepID(p.step), where, f.err)
+	return fmt.Sprintf("%s %s (%s): %v", e.Direction, e.Revision, where, e.Err)
+}
+
+func (e *OfflineError) Unwrap() error { return e.Err }
+
+// RebuildWrap implements op.RebuildBackend: the dialect's rebuild section
+// (SQLite: foreign keys off around a transaction of its own) as statements.
+func (b *goBackend) RebuildWrap() (before, after []string) {
+	rb, ok := b.r.d.(dialect.Rebuilder)
+	if !ok {
+		return nil, nil
+	}
+	head, tail := rb.RebuildSection()
+	return b.statements(head), b.statements(tail)
+}
+
+// RebuildGuard implements op.RebuildBackend.
+func (b *goBackend) RebuildGuard(schemaName, table string) []string {
+	rb, ok := b.r.d.(dialect.Rebuilder)
+	if !ok {
+		return nil
+	}
+	return rb.RebuildGuard(dialect.Table{Schema: schemaName, Name: table})
+}
+
+// InTransaction implements op.RebuildBackend.
+func (b *goBackend) InTransaction() bool { return b.ex.inTx() }
+
+// statements splits a dialect's SQL text into its statements.
+func (b *goBackend) statements(text string) []string {
+	stmts, err := sqlsplit.Split(text, b.r.d.SplitDialect())
+	if err != nil {
+		panic(fmt.Sprintf("retort/migrate: the %s dialect's own SQL does not split: %v", b.r.d.Name(), err))
+	}
+	out := make([]string, len(stmts))
+	for i, s := range stmts {
+		out[i] = s.SQL
+	}
+	return out
 }

@@ -63,7 +63,7 @@ edit as the one that ran.`,
 
 func (a *app) printVerify(rep *retort.VerifyReport) {
 	counts := map[string]int{}
-	var unrecorded []string
+	var unrecorded, goRevs []string
 	for _, c := range rep.Checks {
 		counts[c.State]++
 		switch c.State {
@@ -74,13 +74,18 @@ func (a *app) printVerify(rep *retort.VerifyReport) {
 			fmt.Fprintf(a.env.Stdout, "deleted  %s  applied, but no file declares it any more\n", c.Revision)
 		case retort.ChecksumUnrecorded:
 			unrecorded = append(unrecorded, c.Revision)
+		case retort.ChecksumGo:
+			goRevs = append(goRevs, c.Revision)
 		}
+	}
+	if len(goRevs) > 0 {
+		fmt.Fprintf(a.env.Stdout, "not checkable (Go revisions, compiled into this program): %s\n", strings.Join(goRevs, ", "))
 	}
 	if len(unrecorded) > 0 {
 		fmt.Fprintf(a.env.Stdout, "not checkable (applied before retort recorded checksums): %s\n", strings.Join(unrecorded, ", "))
 	}
 	fmt.Fprintf(a.env.Stdout, "%d applied revision(s): %d unchanged, %d edited, %d deleted, %d not checkable\n",
-		len(rep.Checks), counts[retort.ChecksumOK], counts[retort.ChecksumEdited], counts[retort.ChecksumDeleted], counts[retort.ChecksumUnrecorded])
+		len(rep.Checks), counts[retort.ChecksumOK], counts[retort.ChecksumEdited], counts[retort.ChecksumDeleted], counts[retort.ChecksumUnrecorded]+counts[retort.ChecksumGo])
 	if counts[retort.ChecksumEdited]+counts[retort.ChecksumDeleted] > 0 {
 		fmt.Fprintln(a.env.Stdout, "restore the files, or record deliberate edits with `retort verify --accept REV`")
 	}
