@@ -98,19 +98,9 @@ func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
 // register it (it is compiled in on the next build), so the graph is
 // checked with its header before anything is written.
 func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*script.Script, error) {
-	id := o.RevID
-	if id == "" {
-		id = script.NewRevisionID()
-	}
-	if err := script.ValidateID(id); err != nil {
-		return nil, &CommandError{Msg: err.Error(), Err: err}
-	}
-	if _, exists := p.Graph.Get(id); exists {
-		return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
-	}
-	message := o.Message
-	if message == "" {
-		message = "empty message"
+	id, message, err := p.newRevisionID(o.RevID, o.Message)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := p.versionDir(o.VersionPath, down)
 	if err != nil {
@@ -194,17 +184,9 @@ func (e *CommandError) Error() string { return e.Msg }
 func (e *CommandError) Unwrap() error { return e.Err }
 
 func (p *Project) writeRevision(id, message string, down, labels, deps []string, versionPath, ups, downs string) (*script.Script, error) {
-	if id == "" {
-		id = script.NewRevisionID()
-	}
-	if err := script.ValidateID(id); err != nil {
-		return nil, &CommandError{Msg: err.Error(), Err: err}
-	}
-	if _, exists := p.Graph.Get(id); exists {
-		return nil, &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
-	}
-	if message == "" {
-		message = "empty message"
+	id, message, err := p.newRevisionID(id, message)
+	if err != nil {
+		return nil, err
 	}
 	dir, err := p.versionDir(versionPath, down)
 	if err != nil {
@@ -289,4 +271,22 @@ func (p *Project) versionDir(versionPath string, down []string) (string, error) 
 		}
 	}
 	return "", &CommandError{Msg: "Multiple version locations present, please specify --version-path"}
+}
+
+// newRevisionID checks the id of a new revision (a generated one when id
+// is "") and defaults its message, as Alembic does.
+func (p *Project) newRevisionID(id, message string) (string, string, error) {
+	if id == "" {
+		id = script.NewRevisionID()
+	}
+	if err := script.ValidateID(id); err != nil {
+		return "", "", &CommandError{Msg: err.Error(), Err: err}
+	}
+	if _, exists := p.Graph.Get(id); exists {
+		return "", "", &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
+	}
+	if message == "" {
+		message = "empty message"
+	}
+	return id, message, nil
 }

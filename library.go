@@ -40,15 +40,10 @@ func (p *Project) DB(ctx context.Context) (*sql.DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	dsn, err := t.d.DSN(t.url)
+	db, err := t.open()
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(t.d.DriverName(), dsn)
-	if err != nil {
-		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
-	}
-	t.d.ConfigureDB(db, t.url)
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
 		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}

@@ -205,6 +205,24 @@ type target struct {
 	d   dialect.Dialect
 }
 
+// open returns a pool for the target with the dialect's settings; it does
+// not connect yet.
+func (t *target) open() (*sql.DB, error) {
+	dsn, err := t.d.DSN(t.url)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(t.d.DriverName(), dsn)
+	if err != nil {
+		if strings.Contains(err.Error(), "unknown driver") {
+			return nil, fmt.Errorf("retort: no database/sql driver %q is registered: import the driver for %s in your program", t.d.DriverName(), t.d.Name())
+		}
+		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+	}
+	t.d.ConfigureDB(db, t.url)
+	return db, nil
+}
+
 func (p *Project) target() (*target, error) {
 	u, err := p.Config.ResolveURL()
 	if err != nil {
@@ -279,18 +297,10 @@ func (p *Project) connect(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	dsn, err := t.d.DSN(t.url)
+	db, err := t.open()
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(t.d.DriverName(), dsn)
-	if err != nil {
-		if strings.Contains(err.Error(), "unknown driver") {
-			return nil, fmt.Errorf("retort: no database/sql driver %q is registered: import the driver for %s in your program", t.d.DriverName(), t.d.Name())
-		}
-		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
-	}
-	t.d.ConfigureDB(db, t.url)
 	s := &session{t: t, db: db}
 	conn, err := db.Conn(ctx)
 	if err == nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/retortdb/retort/internal/sqlbuild"
 	"github.com/retortdb/retort/schema"
 )
 
@@ -318,7 +319,7 @@ func indexModel(name string, columns []string, opts []IndexOption) (schema.Index
 		c = strings.TrimSpace(c)
 		var p schema.IndexPart
 		if strings.HasPrefix(c, "(") {
-			end := matchingParen(c)
+			end := sqlbuild.ClosingParen(c, 0, "'\"`")
 			if end < 0 {
 				return schema.Index{}, fmt.Errorf("index %s: unbalanced parentheses in %q", name, c)
 			}
@@ -345,28 +346,6 @@ func indexModel(name string, columns []string, opts []IndexOption) (schema.Index
 		o.applyIndex(&x)
 	}
 	return x, nil
-}
-
-// matchingParen is the index of the ')' closing s[0], skipping quoted
-// strings; -1 when none.
-func matchingParen(s string) int {
-	depth := 0
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
-		case '\'', '"', '`':
-			q := s[i]
-			for i++; i < len(s) && s[i] != q; i++ {
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
 }
 
 // Bool returns a pointer to b, for the optional fields of Alter

@@ -13,6 +13,7 @@ import (
 
 	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect"
+	"github.com/retortdb/retort/internal/sqlbuild"
 	"github.com/retortdb/retort/schema"
 )
 
@@ -686,25 +687,7 @@ func stripParens(s string) string {
 
 // closing returns the index of the parenthesis that closes the one at
 // open, skipping quoted text, or -1.
-func closing(s string, open int) int {
-	depth := 0
-	for i := open; i < len(s); i++ {
-		switch s[i] {
-		case '\'', '"':
-			q := s[i]
-			for i++; i < len(s) && s[i] != q; i++ {
-			}
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return i
-			}
-		}
-	}
-	return -1
-}
+func closing(s string, open int) int { return sqlbuild.ClosingParen(s, open, `'"`) }
 
 var _ dialect.Scratcher = Dialect{}
 

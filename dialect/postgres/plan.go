@@ -301,17 +301,7 @@ func (d Dialect) alterColumn(o *op.AlterColumn) ([]string, error) {
 // insertRows renders op.InsertRows: one INSERT of o.Rows rows whose values
 // are placeholders numbered in row order.
 func (d Dialect) insertRows(table string, o *op.InsertRows) string {
-	rows := make([]string, o.Rows)
-	n := 0
-	for i := range rows {
-		ph := make([]string, len(o.Columns))
-		for j := range ph {
-			n++
-			ph[j] = d.Placeholder(n)
-		}
-		rows[i] = "(" + strings.Join(ph, ", ") + ")"
-	}
-	return "INSERT INTO " + table + " (" + d.idents(o.Columns) + ") VALUES " + strings.Join(rows, ", ")
+	return "INSERT INTO " + table + " (" + d.idents(o.Columns) + ") VALUES " + sqlbuild.RowPlaceholders(o.Rows, len(o.Columns), d.Placeholder)
 }
 
 func (d Dialect) addEnumValue(o *op.AddEnumValue) string {

@@ -120,3 +120,42 @@ func WordSet(words string) map[string]bool {
 	}
 	return m
 }
+
+// ClosingParen returns the index of the parenthesis that closes the one at
+// s[open], skipping text between any of the quote characters in quotes
+// (a doubled quote inside is two adjacent quoted runs, which comes to the
+// same), or -1 when it is not closed.
+func ClosingParen(s string, open int, quotes string) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch c := s[i]; {
+		case strings.IndexByte(quotes, c) >= 0:
+			for i++; i < len(s) && s[i] != c; i++ {
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// RowPlaceholders renders rows rows of cols bind placeholders each,
+// numbered in row order: "(?, ?), (?, ?)" or "($1, $2), ($3, $4)".
+func RowPlaceholders(rows, cols int, placeholder func(int) string) string {
+	out := make([]string, rows)
+	n := 0
+	for i := range out {
+		ph := make([]string, cols)
+		for j := range ph {
+			n++
+			ph[j] = placeholder(n)
+		}
+		out[i] = "(" + strings.Join(ph, ", ") + ")"
+	}
+	return strings.Join(out, ", ")
+}
