@@ -223,3 +223,35 @@ func TestFailureLeavesVersionTable(t *testing.T) {
 		})
 	}
 }
+
+// TestPostgresOneTripMigrations: on PostgreSQL a SQL migration, its history
+// row and version write go to the server as one multi-statement batch. A
+// statement ending in a line comment must not swallow the separator, and a
+// failure that does not recur when the migration is replayed statement by
+// statement (here: a sequence, which a rollback does not reset) leaves the
+// migration applied, as rerunning it would.
+func TestPostgresOneTripMigrations(t *testing.T) {
+	t.Parallel()
+	if !slices.Contains(testdb.Dialects(t), "postgresql") {
+		t.Skip("no PostgreSQL server")
+	}
+	files := map[string]string{
+		"a.sql": sqlRev("aaaa", "", "one", "CREATE SEQUENCE flaky;\nCREATE TABLE one_t (id INTEGER PRIMARY KEY); -- trailing comment", "DROP TABLE one_t;\nDROP SEQUENCE flaky;"),
+		"b.sql": sqlRev("bbbb", "aaaa", "fails once", "INSERT INTO one_t VALUES (1);\nSELECT 1 / (nextval('flaky') - 1);\nINSERT INTO one_t VALUES (2); -- done", "DELETE FROM one_t;"),
+	}
+	f := newFixture(t, "postgresql", files, "")
+	if err := f.upgrade("head"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.rows(); !slices.Equal(got, []string{"bbbb"}) {
+		t.Fatalf("rows %v", got)
+	}
+	db := testdb.Open(t, f.url)
+	var n int
+	if err := db.QueryRow("SELECT count(*) FROM one_t").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("one_t has %d rows (%v), want 2: the replay ran each statement once", n, err)
+	}
+	if err := db.QueryRow("SELECT count(*) FROM retort_history WHERE revision = 'bbbb' AND status = 'applied'").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d applied history rows for bbbb (%v), want 1", n, err)
+	}
+}

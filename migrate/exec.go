@@ -263,16 +263,31 @@ type batcher interface {
 func (e *onlineExec) execBatch(ctx context.Context, qs ...query) (int64, error) {
 	texts := make([]string, len(qs))
 	for i, qq := range qs {
-		args := make([]any, len(qq.args))
-		for j, a := range qq.args {
-			if c, ok := a.(clock); ok {
-				a = c.t
-			}
-			args[j] = a
-		}
-		texts[i], _ = query{parts: qq.parts, args: args}.render(e.d, true)
+		texts[i] = literalQuery(e.d, qq)
 	}
-	res, err := e.target().ExecContext(ctx, e.withBegin(strings.Join(texts, ";\n")))
+	return e.execScript(ctx, texts)
+}
+
+// literalQuery renders one of retort's statements with its values inline,
+// times as the client's (as bind parameters would be), not the server's
+// CURRENT_TIMESTAMP of offline scripts.
+func literalQuery(d dialect.Dialect, qq query) string {
+	args := make([]any, len(qq.args))
+	for j, a := range qq.args {
+		if c, ok := a.(clock); ok {
+			a = c.t
+		}
+		args[j] = a
+	}
+	text, _ := query{parts: qq.parts, args: args}.render(d, true)
+	return text
+}
+
+// execScript sends statements without arguments as one round trip (with a
+// BEGIN held back) and returns the row count of the last.
+func (e *onlineExec) execScript(ctx context.Context, texts []string) (int64, error) {
+	// "\n;\n": a statement may end in a line comment.
+	res, err := e.target().ExecContext(ctx, e.withBegin(strings.Join(texts, "\n;\n")))
 	if err != nil {
 		return 0, err
 	}

@@ -396,6 +396,9 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *run
 			return err
 		}
 	}
+	if done, err := r.runAtomicInOneTrip(ctx, ex, p, rs, started); done {
+		return err
+	}
 	var ran []string
 	if p.body != nil {
 		fail := r.runBody(ctx, ex, p, func(st bodyStatement) error {
@@ -433,6 +436,55 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *run
 		return rs.commit(ctx, ex)
 	}
 	return nil
+}
+
+// runAtomicInOneTrip runs a SQL migration, its history row and its one
+// version-row write as one multi-statement round trip (with the BEGIN held
+// back), where the driver allows it (Caps.BatchedBookkeeping): one round
+// trip per migration instead of one per statement. The driver reports only
+// that the batch failed, not which statement did, so a failure is rolled
+// back and the migration replayed statement by statement (done is false),
+// which finds the statement, records the failure as usual, or, if the
+// failure does not recur, applies the migration. done is true when the
+// step was run (err is its outcome) or cannot have been affected.
+func (r *Runner) runAtomicInOneTrip(ctx context.Context, ex executor, p *planned, rs *runState, started time.Time) (done bool, err error) {
+	on, ok := ex.(*onlineExec)
+	if !ok || !on.textual || !on.beginPending || p.body == nil || p.body.body.Go != nil || p.step.Stamp || len(p.step.Writes) != 1 {
+		return false, nil
+	}
+	texts := make([]string, 0, len(p.body.stmts)+2)
+	for _, st := range p.body.stmts {
+		texts = append(texts, st.SQL)
+	}
+	vq, what := r.versionQuery(p.step.Writes[0])
+	texts = append(texts, literalQuery(r.d, r.historyInsert(p, rs.id, "applied", true, started, true)), literalQuery(r.d, vq))
+	n, err := on.execScript(ctx, texts)
+	if err != nil {
+		rbErr := ex.rollback(context.WithoutCancel(ctx))
+		if ex.lost(ctx) {
+			se := &StepError{Revision: stepID(p.step), Direction: direction(p.step), Path: p.mig.Path,
+				RolledBack: true, ConnectionLost: true, AlsoRolledBack: rs.inTx, Err: err}
+			rs.inTx = nil
+			return true, se
+		}
+		if rbErr != nil {
+			return true, errors.Join(err, rbErr)
+		}
+		// Replay: runAtomic opens a new transaction and goes statement by
+		// statement.
+		if err := ex.begin(ctx); err != nil {
+			return true, err
+		}
+		return false, nil
+	}
+	if err := r.checkVersionWrite(n, nil, what); err != nil {
+		return true, errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
+	}
+	rs.inTx = append(rs.inTx, stepID(p.step))
+	if r.opts.TransactionPerMigration {
+		return true, rs.commit(ctx, ex)
+	}
+	return true, nil
 }
 
 // bookkeepingTimeout bounds the version and history writes that record a
