@@ -31,6 +31,8 @@ type RevisionOptions struct {
 	Format string
 	// GoImports are import paths a Go revision's bodies need.
 	GoImports []string
+	// GoNoTransaction makes a Go revision run outside a transaction.
+	GoNoTransaction bool
 }
 
 // MergeOptions are `retort merge`'s flags.
@@ -117,7 +119,7 @@ func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*scri
 	created := p.now().UTC()
 	data, err := script.RenderGo(tmpl, script.NewGoRevision{Package: pkg, ID: id, Message: message, Down: down,
 		BranchLabels: o.BranchLabels, DependsOn: deps, CreateDate: created,
-		Upgrades: o.Upgrades, Downgrades: o.Downgrades, Imports: o.GoImports})
+		Upgrades: o.Upgrades, Downgrades: o.Downgrades, Imports: o.GoImports, NoTransaction: o.GoNoTransaction})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(p.Config.ScriptLocation, script.GoTemplateName), err)
 	}

@@ -103,7 +103,9 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 
 	// revision --autogenerate --format go: the detected changes as
 	// operations in a Go revision, compiled into the rebuilt binary.
-	write(t, filepath.Join(dir, "schema.sql"), "CREATE TABLE things (id INTEGER PRIMARY KEY);\n"+
+	// things gains a CHECK, which SQLite makes by rebuilding the table: the
+	// revision then runs outside a transaction, with foreign keys off.
+	write(t, filepath.Join(dir, "schema.sql"), "CREATE TABLE things (id INTEGER PRIMARY KEY, CONSTRAINT ck_things_id CHECK (id > 0));\n"+
 		"CREATE TABLE gadgets (id INTEGER PRIMARY KEY, thing_id INTEGER NOT NULL REFERENCES things (id), label VARCHAR(40) DEFAULT 'new');\n"+
 		"CREATE INDEX ix_gadgets_label ON gadgets (label);\n")
 	cfgText, _ := os.ReadFile(filepath.Join(dir, "retort.toml"))
@@ -112,7 +114,8 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 		t.Fatalf("revision --autogenerate --format go: %s", out)
 	}
 	gen, _ := os.ReadFile(filepath.Join(dir, "migrations", "versions", "d4e5f6_add_gadgets.go"))
-	if !strings.Contains(string(gen), "return o.Run(") || !strings.Contains(string(gen), "&op.CreateTable{") {
+	if !strings.Contains(string(gen), "return o.Run(") || !strings.Contains(string(gen), "&op.CreateTable{") ||
+		!strings.Contains(string(gen), "&op.RebuildTable{") || !strings.Contains(string(gen), "NoTransaction: true,") {
 		t.Fatalf("generated Go revision:\n%s", gen)
 	}
 	if out, err := build().CombinedOutput(); err != nil {

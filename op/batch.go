@@ -429,6 +429,14 @@ func (o *Operations) BatchAlterTable(table string, fn func(b *Batch) error, opts
 		}
 		stmts = append(s, stmts...)
 	}
+	return o.runRebuild(what, o.schema, table, stmts)
+}
+
+// runRebuild runs the statements of a table rebuild: wrapped in the
+// dialect's rebuild section (foreign keys off, a transaction of its own)
+// outside a transaction; inside one, where foreign keys stay on, behind the
+// guard that no other table references the table.
+func (o *Operations) runRebuild(what, schemaName, table string, stmts []string) error {
 	rb, ok := o.b.(RebuildBackend)
 	if !ok {
 		return fmt.Errorf("%s: the table must be rebuilt, and this runner cannot (its op.Backend does not implement op.RebuildBackend)", what)
@@ -437,7 +445,7 @@ func (o *Operations) BatchAlterTable(table string, fn func(b *Batch) error, opts
 	if len(before)+len(after) > 0 && rb.InTransaction() {
 		// Foreign keys stay on inside the transaction: safe as long as no
 		// other table references this one, which the guard checks first.
-		for _, s := range rb.RebuildGuard(o.schema, table) {
+		for _, s := range rb.RebuildGuard(schemaName, table) {
 			if err := o.b.Exec(o.ctx, s); err != nil {
 				return fmt.Errorf("%s: the table must be rebuilt and other tables reference it; inside a transaction, where the %s dialect keeps foreign keys on, dropping the old table would fire their ON DELETE actions: set NoTransaction: true on the migration, so the rebuild runs with foreign keys off: %w", what, o.Dialect(), err)
 			}

@@ -39,6 +39,15 @@ func (o *Operations) Run(ops ...Op) error {
 		if err != nil {
 			return err
 		}
+		if rb, ok := x.(*RebuildTable); ok {
+			// A rebuild drops the old table: the same care as in
+			// BatchAlterTable (foreign keys off outside a transaction, a
+			// guard against referencing tables inside one).
+			if err := o.runRebuild(x.String(), rb.To.Schema, rb.To.Name, stmts); err != nil {
+				return err
+			}
+			continue
+		}
 		for _, s := range stmts {
 			if err := o.b.Exec(o.ctx, s); err != nil {
 				return err

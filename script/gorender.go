@@ -47,6 +47,11 @@ func init() {
 		Doc:        {{quote .Doc}},
 		{{- end}}
 		CreateDate: {{quote .CreateDate}},
+		{{- if .NoTransaction}}
+		// Outside a transaction: SQLite rebuilds tables with foreign keys
+		// off, which it allows only there (each rebuild opens its own).
+		NoTransaction: true,
+		{{- end}}
 		Upgrade: func(ctx context.Context, o *op.Operations) error {
 {{.Upgrades}}
 		},
@@ -73,6 +78,8 @@ type NewGoRevision struct {
 	// Imports are import paths the bodies need besides context, retort and
 	// op.
 	Imports []string
+	// NoTransaction sets the migration's NoTransaction field.
+	NoTransaction bool
 }
 
 type goTemplateData struct {
@@ -81,13 +88,14 @@ type goTemplateData struct {
 	Revision, Message, Doc, CreateDate     string
 	DownRevisions, BranchLabels, DependsOn []string
 	Upgrades, Downgrades                   string
+	NoTransaction                          bool
 }
 
 // RenderGo executes a Go revision template for nr and formats the result
 // with gofmt; a template that does not give valid Go is an error. The
 // template sees .Package .Imports .Revision .Message (first line) .Doc (the
 // rest) .CreateDate .DownRevisions .BranchLabels .DependsOn .Upgrades
-// .Downgrades, and the functions quote (a Go string literal), goStrings (a
+// .Downgrades .NoTransaction, and the functions quote (a Go string literal), goStrings (a
 // []string literal) and join.
 func RenderGo(tmplText string, nr NewGoRevision) ([]byte, error) {
 	if err := validateNew(NewRevision{ID: nr.ID, Message: nr.Message, Down: nr.Down, BranchLabels: nr.BranchLabels, DependsOn: nr.DependsOn}); err != nil {
@@ -132,7 +140,7 @@ func RenderGo(tmplText string, nr NewGoRevision) ([]byte, error) {
 		Package: nr.Package, Imports: imports,
 		Revision: nr.ID, Message: msg, Doc: strings.TrimSpace(doc), CreateDate: FormatCreateDate(created),
 		DownRevisions: nr.Down, BranchLabels: nr.BranchLabels, DependsOn: nr.DependsOn,
-		Upgrades: body(nr.Upgrades), Downgrades: body(nr.Downgrades),
+		Upgrades: body(nr.Upgrades), Downgrades: body(nr.Downgrades), NoTransaction: nr.NoTransaction,
 	})
 	if err != nil {
 		return nil, err

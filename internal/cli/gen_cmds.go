@@ -150,6 +150,7 @@ func (a *app) revisionCommand() *cobra.Command {
 					if o.Upgrades, o.Downgrades, o.GoImports, err = goBodies(res); err != nil {
 						return err
 					}
+					o.GoNoTransaction = rebuildsTables(res)
 				}
 			}
 			if o.Format != "sql" && o.Format != "go" {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/retortdb/retort"
+	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/op/gosrc"
 )
 
@@ -27,4 +28,18 @@ func goBodies(res *retort.AutogenerateResult) (up, down string, imports []string
 		down = b.String() + down
 	}
 	return up, down, append(upImports, downImports...), nil
+}
+
+// rebuildsTables reports whether the changes include a table rebuild
+// (SQLite), which the Go revision then runs outside a transaction, with
+// foreign keys off, as a SQL revision's rebuild section does.
+func rebuildsTables(res *retort.AutogenerateResult) bool {
+	for _, ops := range [][]op.Op{res.Upgrade, res.Downgrade} {
+		for _, x := range ops {
+			if _, ok := x.(*op.RebuildTable); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
