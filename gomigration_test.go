@@ -339,3 +339,24 @@ func TestNewWithEmbeddedFiles(t *testing.T) {
 		t.Fatalf("current: %+v, %v", st, err)
 	}
 }
+
+// TestPlainBinaryRefusesProjectWithGoRevisions: a program without Go
+// migrations (the retort binary) on a project whose versions hold a Go
+// revision would not see it; write commands stop and point at the
+// project's own binary.
+func TestPlainBinaryRefusesProjectWithGoRevisions(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"a.sql":         sqlRev("aaaa", "", "a", "CREATE TABLE a_t (id INTEGER);", "DROP TABLE a_t;"),
+		"b_backfill.go": "package versions\n\nfunc init() {\n\tretort.Register(retort.GoMigration{Revision: \"bbbb\", Revises: []string{\"aaaa\"}})\n}\n",
+	}
+	f := newFixture(t, "sqlite", files, "")
+	p := f.project()
+	_, err := p.Upgrade(context.Background(), "head", retort.RunOptions{})
+	if err == nil || !strings.Contains(err.Error(), "b_backfill.go registers a Go migration") || !strings.Contains(err.Error(), "go run ./migrations upgrade head") {
+		t.Fatalf("want a refusal naming b_backfill.go, got %v", err)
+	}
+	if rows := f.rows(); len(rows) != 0 {
+		t.Fatalf("rows %v: something ran", rows)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -237,6 +239,9 @@ func (p *Project) resolveStart(spec string) ([]string, error) {
 }
 
 func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
+	if err := p.checkNoUnregisteredGo(); err != nil {
+		return nil, nil, err
+	}
 	t, err := p.target()
 	if err != nil {
 		return nil, nil, err
@@ -345,4 +350,24 @@ func eventRevision(st *revision.Step) string {
 		return st.Revision.ID
 	}
 	return strings.Join(st.To, ",")
+}
+
+// checkNoUnregisteredGo stops a write command of a program that has no Go
+// migrations (the plain retort binary) on a project whose versions hold
+// Go revisions: it would not see them, and would stop short of them or
+// plan around them without a word.
+func (p *Project) checkNoUnregisteredGo() error {
+	if len(p.goByID) > 0 || p.goExplicit || p.fsys != nil {
+		return nil
+	}
+	for _, loc := range p.Config.VersionLocations {
+		matches, _ := filepath.Glob(filepath.Join(loc, "*.go"))
+		for _, m := range matches {
+			data, err := os.ReadFile(m)
+			if err == nil && strings.Contains(string(data), "retort.Register(") {
+				return fmt.Errorf("%s registers a Go migration, which this program does not have: run the project's own binary (the main.go `retort init --template go` writes, e.g. `go run ./%s upgrade head`), which compiles the Go revisions in", m, filepath.Base(p.Config.ScriptLocation))
+			}
+		}
+	}
+	return nil
 }
