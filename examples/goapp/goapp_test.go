@@ -183,7 +183,7 @@ func TestOfflineScriptMatchesOnlineRun(t *testing.T) {
 				"SELECT version_num FROM alembic_version",
 				"SELECT full_name FROM people ORDER BY id",
 			} {
-				if a, b := strings1(t, onDB, q), strings1(t, db, q); !slices.Equal(a, b) {
+				if a, b := testdb.Strings(t, onDB, q), testdb.Strings(t, db, q); !slices.Equal(a, b) {
 					t.Fatalf("%s: online %v, offline %v", q, a, b)
 				}
 			}
@@ -229,23 +229,6 @@ func inspect(t *testing.T, d dialect.Dialect, db *sql.DB) *schema.Schema {
 	return s
 }
 
-func strings1(t *testing.T, db *sql.DB, q string) []string {
-	t.Helper()
-	rows, err := db.Query(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
-}
 
 func splitScript(d dialect.Dialect, script string) ([]string, error) {
 	stmts, err := sqlsplit.Split(script, d.SplitDialect())

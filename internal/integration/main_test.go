@@ -449,20 +449,7 @@ func schemaOf(t testing.TB, db *sql.DB, dialectName string) []string {
 
 func orderedStrings(t testing.TB, db *sql.DB, query string, args ...any) []string {
 	t.Helper()
-	rows, err := db.Query(query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return testdb.Strings(t, db, query, args...)
 }
 
 // dialects runs body as a parallel subtest per available dialect.

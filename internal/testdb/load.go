@@ -28,3 +28,28 @@ func Load(t testing.TB, dialectName, src string) *sql.DB {
 	}
 	return db
 }
+
+// Strings runs a query returning one text column and returns its values in
+// the order the database gives them; an error fails the test.
+func Strings(t testing.TB, q interface {
+	Query(query string, args ...any) (*sql.Rows, error)
+}, query string, args ...any) []string {
+	t.Helper()
+	rows, err := q.Query(query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
