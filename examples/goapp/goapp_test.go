@@ -229,7 +229,6 @@ func inspect(t *testing.T, d dialect.Dialect, db *sql.DB) *schema.Schema {
 	return s
 }
 
-
 func splitScript(d dialect.Dialect, script string) ([]string, error) {
 	stmts, err := sqlsplit.Split(script, d.SplitDialect())
 	if err != nil {
