@@ -211,6 +211,9 @@ func (r *recorder) Offline() bool                                 { return false
 func (r *recorder) InspectTable(context.Context, string, string) (*schema.Table, error) {
 	return nil, nil
 }
+func (r *recorder) RebuildWrap() (before, after []string)           { return nil, nil }
+func (r *recorder) InTransaction() bool                             { return false }
+func (r *recorder) RebuildGuard(string, string) []string            { return nil }
 
 type entry struct {
 	Type  string
