@@ -50,6 +50,9 @@ const templateName = script.TemplateName
 // script. The new graph is checked before the file is written, so a
 // duplicate id or label leaves nothing behind.
 func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
+	if err := p.checkNoUnregisteredGo(); err != nil {
+		return nil, err
+	}
 	head := o.Head
 	if head == "" {
 		head = "head"
@@ -151,6 +154,9 @@ func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*scri
 // Merge writes a revision whose parents are revs (in argument order;
 // "heads" stands for every head).
 func (p *Project) Merge(revs []string, o MergeOptions) (*script.Script, error) {
+	if err := p.checkNoUnregisteredGo(); err != nil {
+		return nil, err
+	}
 	var parents []string
 	for _, spec := range revs {
 		ids, err := p.Graph.Resolve(spec)

@@ -25,6 +25,10 @@ const GoTemplateName = "script.go.tmpl"
 const DefaultGoTemplate = `package {{.Package}}
 
 import (
+{{- range .StdImports}}
+	{{printf "%q" .}}
+{{- end}}
+{{if .StdImports}}{{end}}
 {{- range .Imports}}
 	{{printf "%q" .}}
 {{- end}}
@@ -84,7 +88,7 @@ type NewGoRevision struct {
 
 type goTemplateData struct {
 	Package                                string
-	Imports                                []string
+	StdImports, Imports                    []string
 	Revision, Message, Doc, CreateDate     string
 	DownRevisions, BranchLabels, DependsOn []string
 	Upgrades, Downgrades                   string
@@ -93,7 +97,8 @@ type goTemplateData struct {
 
 // RenderGo executes a Go revision template for nr and formats the result
 // with gofmt; a template that does not give valid Go is an error. The
-// template sees .Package .Imports .Revision .Message (first line) .Doc (the
+// template sees .Package .StdImports (the standard library's) .Imports
+// (the others) .Revision .Message (first line) .Doc (the
 // rest) .CreateDate .DownRevisions .BranchLabels .DependsOn .Upgrades
 // .Downgrades .NoTransaction, and the functions quote (a Go string literal), goStrings (a
 // []string literal) and join.
@@ -136,8 +141,20 @@ func RenderGo(tmplText string, nr NewGoRevision) ([]byte, error) {
 		return nil, err
 	}
 	var buf bytes.Buffer
+	// The standard library's imports first, then the others, as goimports
+	// groups them.
+	var std, other []string
+	for _, imp := range imports {
+		if first, _, _ := strings.Cut(imp, "/"); strings.Contains(first, ".") {
+			other = append(other, imp)
+		} else {
+			std = append(std, imp)
+		}
+	}
+	slices.Sort(std)
+	slices.Sort(other)
 	err = tmpl.Execute(&buf, goTemplateData{
-		Package: nr.Package, Imports: imports,
+		Package: nr.Package, StdImports: std, Imports: other,
 		Revision: nr.ID, Message: msg, Doc: strings.TrimSpace(doc), CreateDate: FormatCreateDate(created),
 		DownRevisions: nr.Down, BranchLabels: nr.BranchLabels, DependsOn: nr.DependsOn,
 		Upgrades: body(nr.Upgrades), Downgrades: body(nr.Downgrades), NoTransaction: nr.NoTransaction,
