@@ -37,19 +37,63 @@ type DiffOptions struct {
 	// unique, check or foreign key constraint or an index that differs only
 	// by its name, instead of dropping and adding it (PostgreSQL).
 	RenameConstraints bool
+	// PositionColumns places each added column where the target table
+	// has it (op.AddColumn's After and First) rather than at the end, and
+	// records where each dropped column stood, so that the downgrade puts
+	// it back there (MySQL, whose ADD COLUMN takes AFTER and FIRST). Dropped
+	// columns are then dropped from the last one back.
+	PositionColumns bool
+	// RecreateColumn, when set, reports whether a column that changes from
+	// from to to cannot be altered in place and is dropped and added again
+	// instead (a generated column: PostgreSQL cannot change a generation
+	// expression, MariaDB cannot MODIFY a column to or from VIRTUAL). The
+	// primary key, uniques, indexes, checks and foreign keys of the table
+	// that name the column are dropped before and added again after; also
+	// when the column is altered in place but RecreateColumn(to, from)
+	// holds, as the downgrade's AlterColumn is then a drop and an add
+	// (PostgreSQL's plan of a column that becomes generated).
+	RecreateColumn func(from, to schema.Column) bool
+}
+
+// RecreatePostgresColumn is RecreateColumn for PostgreSQL (15): a column
+// that becomes generated or whose generation expression changes is added
+// again. A generated column that becomes plain is not (ALTER COLUMN … DROP
+// EXPRESSION keeps its values).
+func RecreatePostgresColumn(from, to schema.Column) bool {
+	return to.Generated != nil && (from.Generated == nil || *from.Generated != *to.Generated)
+}
+
+// RecreateMySQLColumn is RecreateColumn for MySQL and MariaDB: a column
+// that becomes or stops being VIRTUAL is added again (MODIFY COLUMN
+// refuses that change; it can change a stored column to or from a plain
+// one, and a generation expression).
+func RecreateMySQLColumn(from, to schema.Column) bool {
+	virtual := func(c schema.Column) bool { return c.Generated != nil && !c.Generated.Stored }
+	return virtual(from) != virtual(to)
 }
 
 // OptionsFor returns the DiffOptions a dialect needs: InlineForeignKeys
 // and RebuildTables for a dialect.Rebuilder (SQLite),
-// ForeignKeysNeedIndexes for MySQL, RenameConstraints for PostgreSQL.
+// ForeignKeysNeedIndexes, PositionColumns and RecreateMySQLColumn for
+// MySQL, RenameConstraints and RecreatePostgresColumn for PostgreSQL.
 func OptionsFor(d dialect.Dialect) DiffOptions {
 	_, rebuilds := d.(dialect.Rebuilder)
-	return DiffOptions{InlineForeignKeys: rebuilds, RebuildTables: rebuilds,
-		ForeignKeysNeedIndexes: d.Name() == config.MySQL, RenameConstraints: d.Name() == config.PostgreSQL}
+	o := DiffOptions{InlineForeignKeys: rebuilds, RebuildTables: rebuilds,
+		ForeignKeysNeedIndexes: d.Name() == config.MySQL, RenameConstraints: d.Name() == config.PostgreSQL,
+		PositionColumns: d.Name() == config.MySQL}
+	switch d.Name() {
+	case config.PostgreSQL:
+		o.RecreateColumn = RecreatePostgresColumn
+	case config.MySQL:
+		o.RecreateColumn = RecreateMySQLColumn
+	}
+	return o
 }
 
 // Diff returns the operations that turn schema from into schema to, ordered
-// so that they can run one after another:
+// so that they can run one after another (after creating the named schemas
+// (Namespaces) to has and from lacks, and before dropping the ones from has
+// and to lacks, last of all):
 //
 //  0. rename tables, then columns (opts.Renames); the rest of the diff
 //     compares from, renamed, with to;
@@ -79,8 +123,8 @@ func OptionsFor(d dialect.Dialect) DiffOptions {
 //
 // Objects are matched by (schema-qualified) name for tables, enums and
 // columns, and by full equality for everything else: a changed index or
-// constraint is dropped and added again. Triggers, table Extra facts and
-// Namespaces are not compared.
+// constraint is dropped and added again. Triggers and table Extra facts
+// are not compared.
 func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 	if from == nil {
 		from = &schema.Schema{}
@@ -98,7 +142,18 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			return nil, err
 		}
 	}
-	var enums, dropFKs, dropCons, dropTables, renameCons, createTables, columns, addCons, addFKs, lateEnums, dropEnums []op.Op
+	var schemas, enums, dropFKs, dropCons, dropTables, renameCons, createTables, columns, addCons, addFKs, lateEnums, dropEnums, dropSchemas []op.Op
+	// Named schemas.
+	for _, n := range to.Namespaces {
+		if !slices.Contains(from.Namespaces, n) {
+			schemas = append(schemas, &op.CreateSchema{Name: n})
+		}
+	}
+	for _, n := range from.Namespaces {
+		if !slices.Contains(to.Namespaces, n) {
+			dropSchemas = append(dropSchemas, &op.DropSchema{Name: n})
+		}
+	}
 	// droppedKeys are the primary keys, uniques and unique indexes dropped
 	// from tables that stay.
 	var droppedKeys []key
@@ -156,7 +211,28 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		if old.Equal(t) {
 			continue
 		}
-		if opts.RenameConstraints {
+		// recreated are the columns dropped and added again
+		// (opts.RecreateColumn); touched are those and the columns whose
+		// downgrade the dialect renders as a drop and an add (the reverse
+		// of a change it makes in place). What names them is dropped and
+		// added too.
+		var recreated, touched []string
+		if opts.RecreateColumn != nil {
+			for _, c := range t.Columns {
+				oc := old.Column(c.Name)
+				switch {
+				case oc == nil || oc.Equal(c):
+				case opts.RecreateColumn(*oc, c):
+					recreated = append(recreated, c.Name)
+					touched = append(touched, c.Name)
+				case opts.RecreateColumn(c, *oc):
+					touched = append(touched, c.Name)
+				}
+			}
+		}
+		if opts.RenameConstraints && len(touched) == 0 {
+			// (A table with touched columns drops and adds what names
+			// them, renamed or not.)
 			var rops []op.Op
 			if old, rops = constraintRenames(old, t); len(rops) > 0 {
 				renameCons = append(renameCons, rops...)
@@ -166,18 +242,48 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			}
 		}
 		n0, n1, n2, n3, n4, n5 := len(dropFKs), len(dropCons), len(columns), len(addCons), len(addFKs), len(droppedKeys)
+		names := func(cols ...string) bool {
+			return slices.ContainsFunc(cols, func(c string) bool { return slices.Contains(touched, c) })
+		}
+		mentions := func(exprs ...string) bool {
+			for _, e := range exprs {
+				for _, c := range touched {
+					if op.RenameIdent(e, c, c+"\x00") != e {
+						return true
+					}
+				}
+			}
+			return false
+		}
+		stays := func(eq, touches bool) bool { return eq && !touches }
+		fkStays := func(fk schema.ForeignKey, in []schema.ForeignKey) bool {
+			return stays(slices.ContainsFunc(in, fk.Equal), names(fk.Columns...))
+		}
+		xStays := func(x schema.Index, in []schema.Index) bool {
+			touches := names(x.Include...) || mentions(x.Where)
+			for _, p := range x.Parts {
+				touches = touches || names(p.Column) || mentions(p.Expr)
+			}
+			return stays(slices.ContainsFunc(in, x.Equal), touches)
+		}
+		uStays := func(u schema.Unique, in []schema.Unique) bool {
+			return stays(slices.ContainsFunc(in, u.Equal), names(u.Columns...))
+		}
+		ckStays := func(c schema.Check, in []schema.Check) bool {
+			return stays(slices.ContainsFunc(in, c.Equal), mentions(c.Expr))
+		}
 		// Constraints and indexes, matched by equality.
 		for _, fk := range old.ForeignKeys {
-			if !slices.ContainsFunc(t.ForeignKeys, fk.Equal) {
+			if !fkStays(fk, t.ForeignKeys) {
 				dropFKs = append(dropFKs, &op.DropForeignKey{Table: ref, ForeignKey: fk})
 			}
 		}
 		for _, fk := range t.ForeignKeys {
-			if !slices.ContainsFunc(old.ForeignKeys, fk.Equal) {
+			if !fkStays(fk, old.ForeignKeys) {
 				addFKs = append(addFKs, &op.AddForeignKey{Table: ref, ForeignKey: fk})
 			}
 		}
-		pkChanged := !old.PrimaryKey.Equal(t.PrimaryKey)
+		pkChanged := !old.PrimaryKey.Equal(t.PrimaryKey) || t.PrimaryKey != nil && names(t.PrimaryKey.Columns...)
 		if opts.ForeignKeysNeedIndexes {
 			dropFKs, addFKs = rewrapForeignKeys(old, t, pkChanged, dropFKs, addFKs)
 		}
@@ -186,7 +292,7 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			droppedKeys = append(droppedKeys, key{ref, old.PrimaryKey.Columns})
 		}
 		for _, x := range old.Indexes {
-			if !slices.ContainsFunc(t.Indexes, x.Equal) {
+			if !xStays(x, t.Indexes) {
 				dropCons = append(dropCons, &op.DropIndex{Table: ref, Index: x.Clone()})
 				if cols, ok := x.Columns(); ok && x.Unique && x.Where == "" {
 					droppedKeys = append(droppedKeys, key{ref, cols})
@@ -194,13 +300,13 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			}
 		}
 		for _, u := range old.Uniques {
-			if !slices.ContainsFunc(t.Uniques, u.Equal) {
+			if !uStays(u, t.Uniques) {
 				dropCons = append(dropCons, &op.DropUnique{Table: ref, Unique: u})
 				droppedKeys = append(droppedKeys, key{ref, u.Columns})
 			}
 		}
 		for _, c := range old.Checks {
-			if !slices.ContainsFunc(t.Checks, c.Equal) {
+			if !ckStays(c, t.Checks) {
 				dropCons = append(dropCons, &op.DropCheck{Table: ref, Check: c})
 			}
 		}
@@ -208,33 +314,54 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			addCons = append(addCons, &op.AddPrimaryKey{Table: ref, PrimaryKey: *t.PrimaryKey})
 		}
 		for _, u := range t.Uniques {
-			if !slices.ContainsFunc(old.Uniques, u.Equal) {
+			if !uStays(u, old.Uniques) {
 				addCons = append(addCons, &op.AddUnique{Table: ref, Unique: u})
 			}
 		}
 		for _, c := range t.Checks {
-			if !slices.ContainsFunc(old.Checks, c.Equal) {
+			if !ckStays(c, old.Checks) {
 				addCons = append(addCons, &op.AddCheck{Table: ref, Check: c})
 			}
 		}
 		for _, x := range t.Indexes {
-			if !slices.ContainsFunc(old.Indexes, x.Equal) {
+			if !xStays(x, old.Indexes) {
 				addCons = append(addCons, &op.CreateIndex{Table: ref, Index: x.Clone()})
 			}
 		}
 		// Columns, matched by name.
-		for _, c := range t.Columns {
+		pos := func(cols []schema.Column, i int) (after string, first bool) {
+			switch {
+			case !opts.PositionColumns || i == len(cols)-1:
+				return "", false
+			case i == 0:
+				return "", true
+			}
+			return cols[i-1].Name, false
+		}
+		for i, c := range t.Columns {
 			oc := old.Column(c.Name)
+			after, first := pos(t.Columns, i)
 			switch {
 			case oc == nil:
-				columns = append(columns, &op.AddColumn{Table: ref, Column: c.Clone()})
+				columns = append(columns, &op.AddColumn{Table: ref, Column: c.Clone(), After: after, First: first})
+			case slices.Contains(recreated, c.Name):
+				oAfter, oFirst := pos(old.Columns, slices.IndexFunc(old.Columns, func(x schema.Column) bool { return x.Name == c.Name }))
+				columns = append(columns, &op.DropColumn{Table: ref, Column: oc.Clone(), After: oAfter, First: oFirst},
+					&op.AddColumn{Table: ref, Column: c.Clone(), After: after, First: first})
 			case !oc.Equal(c):
 				columns = append(columns, &op.AlterColumn{Table: ref, Existing: oc.Clone(), Column: c.Clone()})
 			}
 		}
-		for _, c := range old.Columns {
-			if t.Column(c.Name) == nil {
-				columns = append(columns, &op.DropColumn{Table: ref, Column: c.Clone()})
+		for j := range old.Columns {
+			i := j
+			if opts.PositionColumns {
+				// From the last back: the downgrade adds them again
+				// first to last, each after the one before it.
+				i = len(old.Columns) - 1 - j
+			}
+			if c := old.Columns[i]; t.Column(c.Name) == nil {
+				after, first := pos(old.Columns, i)
+				columns = append(columns, &op.DropColumn{Table: ref, Column: c.Clone(), After: after, First: first})
 			}
 		}
 		if old.Comment != t.Comment {
@@ -255,9 +382,9 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		// that reference them.
 		createTables = byReferences(createTables, false)
 		dropTables = byReferences(dropTables, true)
-		return slices.Concat(renames, enums, dropFKs, dropCons, renameCons, createTables, columns, dropTables, addCons, addFKs, lateEnums, dropEnums), nil
+		return slices.Concat(schemas, renames, enums, dropFKs, dropCons, renameCons, createTables, columns, dropTables, addCons, addFKs, lateEnums, dropEnums, dropSchemas), nil
 	}
-	return slices.Concat(renames, enums, dropFKs, dropCons, dropTables, renameCons, createTables, columns, addCons, addFKs, lateEnums, dropEnums), nil
+	return slices.Concat(schemas, renames, enums, dropFKs, dropCons, dropTables, renameCons, createTables, columns, addCons, addFKs, lateEnums, dropEnums, dropSchemas), nil
 }
 
 // Downgrade returns the ops that undo ops: each op reversed, in reverse

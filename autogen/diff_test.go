@@ -2,6 +2,7 @@ package autogen_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,6 +70,12 @@ func TestDiffRoundTrip(t *testing.T) {
 			s.Table("", "posts").ForeignKeys = nil
 		}),
 		"drop both tables": edit(func(s *schema.Schema) { s.Tables = nil }),
+		"add schema with a table referencing the default one": edit(func(s *schema.Schema) {
+			s.Namespaces = []string{"app"}
+			s.Tables = append(s.Tables, &schema.Table{Schema: "app", Name: "a", Columns: []schema.Column{col("id", "int", false), col("user_id", "int", true)},
+				ForeignKeys: []schema.ForeignKey{{Name: "a_user", Columns: []string{"user_id"}, RefTable: "users", RefColumns: []string{"id"}}}})
+			s.Enums = append(s.Enums, &schema.Enum{Schema: "app", Name: "mood", Values: []string{"x"}})
+		}),
 		"add column": edit(func(s *schema.Schema) {
 			s.Table("", "users").Columns = append(s.Table("", "users").Columns, col("age", "int", true))
 		}),
@@ -256,5 +263,86 @@ func TestDiffRebuildTables(t *testing.T) {
 				t.Fatalf("ops = %v, want rebuild %v", ops, tc.rebuild)
 			}
 		})
+	}
+}
+
+// TestDiffPositionColumns: with PositionColumns, added columns name their
+// place, dropped ones go from the last back and record theirs, so the
+// downgrade restores the column order.
+func TestDiffPositionColumns(t *testing.T) {
+	a := edit(func(s *schema.Schema) {
+		u := s.Table("", "users")
+		u.Columns = append(u.Columns, col("x", "int", true), col("y", "int", true))
+	})
+	b := edit(func(s *schema.Schema) {
+		u := s.Table("", "users") // id, email, bio
+		u.Columns = []schema.Column{col("first", "int", true), col("id", "int", false), col("mid", "int", true), col("email", "text", false), col("last", "int", true)}
+	})
+	up, err := autogen.Diff(a, b, autogen.DiffOptions{PositionColumns: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range up {
+		switch o := o.(type) {
+		case *op.AddColumn:
+			got = append(got, "add "+o.Column.Name+" after "+o.After+" first "+strconv.FormatBool(o.First))
+		case *op.DropColumn:
+			got = append(got, "drop "+o.Column.Name+" after "+o.After+" first "+strconv.FormatBool(o.First))
+		}
+	}
+	want := []string{"add first after  first true", "add mid after id first false", "add last after  first false",
+		"drop y after  first false", "drop x after bio first false", "drop bio after email first false"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if s := applyAll(t, a, up); !s.Equal(b) {
+		t.Fatalf("upgrade:\n%s", schema.Diff(b, s))
+	}
+	down, err := autogen.Downgrade(up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := applyAll(t, b, down); !s.Equal(a) {
+		t.Fatalf("downgrade:\n%s", schema.Diff(a, s))
+	}
+}
+
+// TestDiffRecreateColumn: a column RecreateColumn names is dropped and
+// added again, with the index on it; one whose downgrade is a recreate has
+// its index dropped and added too.
+func TestDiffRecreateColumn(t *testing.T) {
+	gen := func(expr string) *schema.Generated { return &schema.Generated{Expr: expr, Stored: true} }
+	a := edit(func(s *schema.Schema) {
+		u := s.Table("", "users")
+		g, h := col("g", "int", true), col("h", "int", true)
+		g.Generated, h.Generated = gen("id * 2"), gen("id + 1")
+		u.Columns = append(u.Columns, g, h)
+		u.Indexes = []schema.Index{{Name: "users_g", Parts: []schema.IndexPart{{Expr: "g + 1"}}}, {Name: "users_h", Parts: []schema.IndexPart{{Column: "h"}}},
+			{Name: "users_bio", Parts: []schema.IndexPart{{Column: "bio"}}}}
+	})
+	b := edit(func(s *schema.Schema) {
+		u := s.Table("", "users")
+		g, h := col("g", "int", true), col("h", "int", true)
+		g.Generated = gen("id * 3")
+		u.Columns = append(u.Columns, g, h)
+		u.Indexes = []schema.Index{{Name: "users_g", Parts: []schema.IndexPart{{Expr: "g + 1"}}}, {Name: "users_h", Parts: []schema.IndexPart{{Column: "h"}}},
+			{Name: "users_bio", Parts: []schema.IndexPart{{Column: "bio"}}}}
+	})
+	up, err := autogen.Diff(a, b, autogen.DiffOptions{RecreateColumn: autogen.RecreatePostgresColumn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range up {
+		got = append(got, o.String())
+	}
+	want := []string{"drop index users_g on users", "drop index users_h on users", "drop column users.g", "add column users.g",
+		"alter column users.h [generated]", "create index users_g on users", "create index users_h on users"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	if up[2].Destructive() {
+		t.Error("dropping a generated column is destructive")
 	}
 }

@@ -37,6 +37,8 @@ type vocab struct {
 	enums    bool // PostgreSQL enum types
 	desc     bool // DESC index parts
 	exprIdx  bool // expression indexes
+	// generated: generated columns (of id), stored or virtual.
+	generated bool
 }
 
 func typ(name string, length, prec, scale int) schema.Type {
@@ -44,7 +46,7 @@ func typ(name string, length, prec, scale int) schema.Type {
 }
 
 var vocabs = map[string]*vocab{
-	"": {id: typ("int", 0, 0, 0), comments: true, enums: true, desc: true, exprIdx: true, types: []colType{
+	"": {id: typ("int", 0, 0, 0), comments: true, enums: true, desc: true, exprIdx: true, generated: true, types: []colType{
 		{typ("int", 0, 0, 0), "int", []string{"0", "1"}, true},
 		{typ("bigint", 0, 0, 0), "int", []string{"0", "7"}, true},
 		{typ("text", 0, 0, 0), "str", []string{"'a'", "''"}, true},
@@ -341,7 +343,25 @@ func (g *gen) mutation(s *schema.Schema) {
 			plain = append(plain, i)
 		}
 	}
-	switch g.r.IntN(17) {
+	switch g.r.IntN(18) {
+	case 17:
+		// A column becomes generated, changes its expression or its kind,
+		// or becomes plain.
+		if !g.v.generated || len(plain) == 0 {
+			return
+		}
+		c := &t.Columns[pick(g, plain)]
+		switch {
+		case c.Generated == nil:
+			c.Default = ""
+			c.Generated = &schema.Generated{Expr: fmt.Sprintf("id + %d", g.r.IntN(3)), Stored: g.chance(0.5)}
+		case g.chance(0.3):
+			c.Generated = nil
+		case g.chance(0.5):
+			c.Generated = &schema.Generated{Expr: c.Generated.Expr + " + 1", Stored: c.Generated.Stored}
+		default:
+			c.Generated = &schema.Generated{Expr: c.Generated.Expr, Stored: !c.Generated.Stored}
+		}
 	case 16:
 		// A new name, nothing else changed.
 		switch {
@@ -527,6 +547,16 @@ func columnsByName(s *schema.Schema) *schema.Schema {
 	return s
 }
 
+// sameSchema compares got with want, in the order of their columns when
+// ordered is set (the diff places columns: DiffOptions.PositionColumns),
+// otherwise by column name.
+func sameSchema(got, want *schema.Schema, ordered bool) bool {
+	if ordered {
+		return got.Equal(want)
+	}
+	return columnsByName(got).Equal(columnsByName(want))
+}
+
 // genPair returns a random schema pair and the renames between them.
 func genPair(seed uint64, v *vocab) (a, b *schema.Schema, renames []autogen.Rename) {
 	g := &gen{r: rand.New(rand.NewPCG(seed, 0x5eed)), v: v}
@@ -541,7 +571,9 @@ func genPair(seed uint64, v *vocab) (a, b *schema.Schema, renames []autogen.Rena
 func TestDiffProperty(t *testing.T) {
 	for seed := range uint64(propertyModelSeeds) {
 		a, b, renames := genPair(seed, vocabs[""])
-		for _, opts := range []autogen.DiffOptions{{Renames: renames}, {Renames: renames, InlineForeignKeys: true, RebuildTables: true}, {Renames: renames, ForeignKeysNeedIndexes: true}, {Renames: renames, RenameConstraints: true}} {
+		for _, opts := range []autogen.DiffOptions{{Renames: renames}, {Renames: renames, InlineForeignKeys: true, RebuildTables: true}, {Renames: renames, ForeignKeysNeedIndexes: true, PositionColumns: true, RecreateColumn: autogen.RecreateMySQLColumn}, {Renames: renames, RenameConstraints: true, RecreateColumn: autogen.RecreatePostgresColumn}} {
+			name := fmt.Sprintf("{Renames:%v InlineForeignKeys:%v RebuildTables:%v ForeignKeysNeedIndexes:%v PositionColumns:%v RenameConstraints:%v RecreateColumn:%v}",
+				opts.Renames, opts.InlineForeignKeys, opts.RebuildTables, opts.ForeignKeysNeedIndexes, opts.PositionColumns, opts.RenameConstraints, opts.RecreateColumn != nil)
 			if opts.InlineForeignKeys && (hasCycle(a) || hasCycle(b)) {
 				// Tables with foreign keys inside that reference each
 				// other cannot be dropped one by one on a database that
@@ -553,13 +585,15 @@ func TestDiffProperty(t *testing.T) {
 				t.Fatalf("seed %d: %v", seed, err)
 			}
 			fail := func(what string, err error, ops []op.Op) {
-				t.Fatalf("seed %d, %+v: %s: %v\nA:\n%s\nB:\n%s\nops: %v", seed, opts, what, err, a, b, ops)
+				t.Fatalf("seed %d, %s: %s: %v\nA:\n%s\nB:\n%s\nops: %v", seed, name, what, err, a, b, ops)
 			}
 			got := a.Clone()
 			if err := op.Apply(got, up...); err != nil {
 				fail("upgrade", err, up)
 			}
-			if !got.Equal(b) {
+			// Columns added again (RecreateColumn) go at the end unless
+			// placed.
+			if !sameSchema(got, b, opts.PositionColumns || opts.RecreateColumn == nil) {
 				fail("upgrade", fmt.Errorf("\n%s", schema.Diff(b, got)), up)
 			}
 			down, err := autogen.Downgrade(up)
@@ -570,7 +604,7 @@ func TestDiffProperty(t *testing.T) {
 			if err := op.Apply(got, down...); err != nil {
 				fail("downgrade", err, down)
 			}
-			if !columnsByName(got).Equal(columnsByName(a)) {
+			if !sameSchema(got, a, opts.PositionColumns) {
 				fail("downgrade", fmt.Errorf("\n%s", schema.Diff(a, got)), down)
 			}
 		}
@@ -606,8 +640,10 @@ func seedsFor(name string) int {
 // created from the model (a Diff from nothing, planned and run) and
 // inspected, which puts them in the dialect's canonical form (B is then
 // dropped by a Diff to nothing); then A's database is upgraded (inspected:
-// B) and downgraded (inspected: A, but for the order of columns dropped
-// and added back).
+// B) and downgraded (inspected: A; on PostgreSQL compared by column name,
+// as a column dropped and added back goes at the end; on MySQL, which
+// places added columns, and SQLite, whose drops are rebuilds undone by
+// rebuilds, in column order too).
 func TestDiffPropertyDatabase(t *testing.T) {
 	for _, name := range testdb.Dialects(t) {
 		d := dialectFor(t, name)
@@ -651,7 +687,7 @@ func TestDiffPropertyDatabase(t *testing.T) {
 					t.Fatalf("after upgrade:\n%s", schema.Diff(b, got))
 				}
 				exec(down)
-				if got := now(); !columnsByName(got).Equal(columnsByName(a)) {
+				if got := now(); !sameSchema(got, a, opts.PositionColumns || opts.RebuildTables) {
 					t.Fatalf("after downgrade:\n%s", schema.Diff(a, got))
 				}
 			})

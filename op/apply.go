@@ -18,7 +18,11 @@ import (
 // differs from the op's full definition, for the ops that carry one), a
 // name that exists already, dropping a table another table's foreign key
 // references or the key (primary, unique) a foreign key references, a foreign key to a missing table, a ChangeEnum whose Columns
-// are not the type's columns.
+// are not the type's columns, an AddColumn after a missing column, dropping
+// a named schema that still holds a table or enum.
+//
+// AddColumn puts the column where its After or First says (at the end
+// without them), as MySQL does; the diff sets them only for MySQL.
 //
 // Renames carry over to everything that names the renamed object, as the
 // databases do: RenameTable to the foreign keys that reference the table,
@@ -94,7 +98,20 @@ func applyOne(s *schema.Schema, o Op) error {
 		if t.Column(o.Column.Name) != nil {
 			return fmt.Errorf("column %s exists", o.Column.Name)
 		}
-		t.Columns = append(t.Columns, o.Column.Clone())
+		at := len(t.Columns)
+		switch {
+		case o.First && o.After != "":
+			return fmt.Errorf("column %s both first and after %s", o.Column.Name, o.After)
+		case o.First:
+			at = 0
+		case o.After != "":
+			i := slices.IndexFunc(t.Columns, func(c schema.Column) bool { return c.Name == o.After })
+			if i < 0 {
+				return fmt.Errorf("no column %s to add %s after", o.After, o.Column.Name)
+			}
+			at = i + 1
+		}
+		t.Columns = slices.Insert(t.Columns, at, o.Column.Clone())
 	case *DropColumn:
 		t, err := tbl(o.Table)
 		if err != nil {
@@ -242,6 +259,20 @@ func applyOne(s *schema.Schema, o Op) error {
 			return fmt.Errorf("a rebuild cannot rename the table")
 		}
 		*t = *o.To.Clone()
+	case *CreateSchema:
+		if o.Name == "" || slices.Contains(s.Namespaces, o.Name) {
+			return fmt.Errorf("schema %q exists", o.Name)
+		}
+		s.Namespaces = append(s.Namespaces, o.Name)
+	case *DropSchema:
+		if !slices.Contains(s.Namespaces, o.Name) {
+			return fmt.Errorf("no schema %s", o.Name)
+		}
+		if slices.ContainsFunc(s.Tables, func(t *schema.Table) bool { return t.Schema == o.Name }) ||
+			slices.ContainsFunc(s.Enums, func(e *schema.Enum) bool { return e.Schema == o.Name }) {
+			return fmt.Errorf("schema %s is not empty", o.Name)
+		}
+		s.Namespaces = slices.DeleteFunc(s.Namespaces, func(n string) bool { return n == o.Name })
 	case *CreateEnum:
 		if s.Enum(o.Enum.Schema, o.Enum.Name) != nil {
 			return fmt.Errorf("enum %s exists", o.Enum.QualifiedName())

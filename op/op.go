@@ -59,16 +59,27 @@ type RenameTable struct {
 	To    string
 }
 
-// AddColumn adds Column to Table.
+// AddColumn adds Column to Table: after the column After, or first of all
+// when First is set, or (neither set) at the end.
+//
+// Only MySQL can place a column (ADD COLUMN … AFTER/FIRST); the diff sets
+// After and First only for it (DiffOptions.PositionColumns in package
+// autogen). PostgreSQL and SQLite always add at the end.
 type AddColumn struct {
 	Table  TableRef
 	Column schema.Column
+	After  string
+	First  bool
 }
 
-// DropColumn drops Column (its full definition) from Table.
+// DropColumn drops Column (its full definition) from Table. After and First
+// say where the column stood, as in AddColumn, for the AddColumn that
+// reverses the drop; they do not change what is dropped.
 type DropColumn struct {
 	Table  TableRef
 	Column schema.Column
+	After  string
+	First  bool
 }
 
 // AlterColumn changes a column's type, nullability, default, collation or
@@ -154,6 +165,20 @@ type SetTableComment struct {
 	Comment  string
 }
 
+// CreateSchema creates a named schema (PostgreSQL; a namespace of
+// schema.Schema.Namespaces).
+type CreateSchema struct{ Name string }
+
+// DropSchema drops an empty named schema.
+type DropSchema struct{ Name string }
+
+func (o *CreateSchema) Reverse() (Op, error) { return &DropSchema{Name: o.Name}, nil }
+func (o *DropSchema) Reverse() (Op, error)   { return &CreateSchema{Name: o.Name}, nil }
+func (o *CreateSchema) Destructive() bool    { return false }
+func (o *DropSchema) Destructive() bool      { return false } // only an empty one
+func (o *CreateSchema) String() string       { return "create schema " + o.Name }
+func (o *DropSchema) String() string         { return "drop schema " + o.Name }
+
 // CreateEnum creates a PostgreSQL enum type.
 type CreateEnum struct{ Enum *schema.Enum }
 
@@ -176,10 +201,10 @@ func (o *RenameTable) Reverse() (Op, error) {
 	return &RenameTable{Table: TableRef{o.Table.Schema, o.To}, To: o.Table.Name}, nil
 }
 func (o *AddColumn) Reverse() (Op, error) {
-	return &DropColumn{Table: o.Table, Column: o.Column.Clone()}, nil
+	return &DropColumn{Table: o.Table, Column: o.Column.Clone(), After: o.After, First: o.First}, nil
 }
 func (o *DropColumn) Reverse() (Op, error) {
-	return &AddColumn{Table: o.Table, Column: o.Column.Clone()}, nil
+	return &AddColumn{Table: o.Table, Column: o.Column.Clone(), After: o.After, First: o.First}, nil
 }
 func (o *AlterColumn) Reverse() (Op, error) {
 	return &AlterColumn{Table: o.Table, Existing: o.Column.Clone(), Column: o.Existing.Clone()}, nil
@@ -230,7 +255,7 @@ func (o *CreateTable) Destructive() bool  { return false }
 func (o *DropTable) Destructive() bool    { return true }
 func (o *RenameTable) Destructive() bool  { return false }
 func (o *AddColumn) Destructive() bool    { return false }
-func (o *DropColumn) Destructive() bool   { return true }
+func (o *DropColumn) Destructive() bool   { return o.Column.Generated == nil } // a generated column holds no data of its own
 func (o *RenameColumn) Destructive() bool { return false }
 func (o *CreateIndex) Destructive() bool  { return false }
 func (o *DropIndex) Destructive() bool    { return false }

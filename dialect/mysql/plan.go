@@ -14,7 +14,11 @@ import (
 var _ dialect.Planner = Dialect{}
 
 // Plan implements dialect.Planner. A column change is a MODIFY COLUMN that
-// restates the whole new column.
+// restates the whole new column (which also changes a generated column's
+// expression, or a stored generated column to or from a plain one; MariaDB
+// refuses to MODIFY a column to or from VIRTUAL, which autogen's
+// RecreateMySQLColumn turns into a drop and an add). An added column goes
+// AFTER the column op.AddColumn names, or FIRST.
 //
 // Not supported (an error): enum types (MySQL has none; its ENUM is a column
 // type), adding or dropping a MariaDB column-level check on its own, and
@@ -33,7 +37,14 @@ func (d Dialect) Plan(o op.Op) ([]string, error) {
 	case *op.RenameTable:
 		return []string{"RENAME TABLE " + d.tableName(o.Table) + " TO " + d.tableName(op.TableRef{Schema: o.Table.Schema, Name: o.To})}, nil
 	case *op.AddColumn:
-		return []string{d.alter(o.Table) + "ADD COLUMN " + d.columnDef(o.Column)}, nil
+		s := d.alter(o.Table) + "ADD COLUMN " + d.columnDef(o.Column)
+		switch {
+		case o.First:
+			s += " FIRST"
+		case o.After != "":
+			s += " AFTER " + d.QuoteIdent(o.After)
+		}
+		return []string{s}, nil
 	case *op.DropColumn:
 		return []string{d.alter(o.Table) + "DROP COLUMN " + d.QuoteIdent(o.Column.Name)}, nil
 	case *op.AlterColumn:

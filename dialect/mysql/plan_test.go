@@ -52,6 +52,8 @@ func TestPlanGolden(t *testing.T) {
 		{&op.DropTable{Table: users}, "DROP TABLE user"},
 		{&op.RenameTable{Table: ref, To: "order"}, "RENAME TABLE user TO `order`"},
 		{&op.AddColumn{Table: ref, Column: email}, "ALTER TABLE user ADD COLUMN email varchar(100) NOT NULL DEFAULT 'x' COMMENT 'the email'"},
+		{&op.AddColumn{Table: ref, Column: email, After: "select"}, "ALTER TABLE user ADD COLUMN email varchar(100) NOT NULL DEFAULT 'x' COMMENT 'the email' AFTER `select`"},
+		{&op.AddColumn{Table: ref, Column: email, First: true}, "ALTER TABLE user ADD COLUMN email varchar(100) NOT NULL DEFAULT 'x' COMMENT 'the email' FIRST"},
 		{&op.DropColumn{Table: ref, Column: email}, "ALTER TABLE user DROP COLUMN email"},
 		{&op.RenameColumn{Table: ref, From: "a", To: "select"}, "ALTER TABLE user RENAME COLUMN a TO `select`"},
 		{&op.CreateIndex{Table: ref, Index: schema.Index{Name: "ix", Unique: true, Parts: []schema.IndexPart{{Expr: "lower(email)"}}}}, "ALTER TABLE user ADD UNIQUE INDEX ix ((lower(email)))"},

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -15,8 +16,11 @@ var _ dialect.Planner = Dialect{}
 
 // Plan implements dialect.Planner.
 //
-// Not supported yet (an error): changing a column's identity, serial or
-// generation, dialect Extra facts (operator classes, NULLS NOT DISTINCT).
+// Not supported yet (an error): changing dialect Extra facts (operator
+// classes, NULLS NOT DISTINCT). PostgreSQL cannot place or reorder
+// columns: an added column goes at the end (op.AddColumn's After and First
+// are ignored), and so does a column that becomes generated or whose
+// generation expression changes, which is dropped and added again.
 func (d Dialect) Plan(o op.Op) ([]string, error) {
 	if err := checkTypes(o); err != nil {
 		return nil, err
@@ -68,6 +72,10 @@ func (d Dialect) Plan(o op.Op) ([]string, error) {
 		return d.dropNamed(o.Table, o.Check.Name, o)
 	case *op.SetTableComment:
 		return []string{"COMMENT ON TABLE " + d.tableName(o.Table) + " IS " + d.commentLit(o.Comment)}, nil
+	case *op.CreateSchema:
+		return []string{"CREATE SCHEMA " + d.QuoteIdent(o.Name)}, nil
+	case *op.DropSchema:
+		return []string{"DROP SCHEMA " + d.QuoteIdent(o.Name)}, nil
 	case *op.CreateEnum:
 		vals := make([]string, len(o.Enum.Values))
 		for i, v := range o.Enum.Values {
@@ -163,11 +171,7 @@ func (d Dialect) columnDef(c schema.Column) string {
 		s += " GENERATED ALWAYS AS (" + c.Generated.Expr + ") STORED"
 	}
 	if c.Identity != nil {
-		when := "BY DEFAULT"
-		if c.Identity.Always {
-			when = "ALWAYS"
-		}
-		s += fmt.Sprintf(" GENERATED %s AS IDENTITY (START WITH %d INCREMENT BY %d)", when, c.Identity.Start, c.Identity.Increment)
+		s += " " + identitySQL(c.Identity)
 	}
 	if c.Default != "" {
 		s += " DEFAULT " + c.Default
@@ -254,48 +258,129 @@ func (d Dialect) createIndex(t op.TableRef, x schema.Index) string {
 	return s
 }
 
+// alterColumn renders an op.AlterColumn in the order PostgreSQL needs:
+// the generation expression dropped (DROP EXPRESSION: the values stay), the
+// identity or serial the column loses and the default it changes dropped,
+// then the type (with collation), nullability (NOT NULL before an identity
+// is added) and the new default, then the identity or serial it gains
+// (each followed by a setval past the column's largest value, so that rows
+// already there do not collide with generated ones) or its changed identity
+// options, and the comment.
+//
+// A column that becomes generated or whose generation expression changes
+// cannot be altered (PostgreSQL 15): it is dropped and added again, at the
+// end of the table, which loses the indexes and constraints on it unless
+// they are dropped before and added after, as autogen does (it emits a drop
+// and an add for such a change, RecreatePostgresColumn, and keeps this
+// rendering for the downgrade of a DROP EXPRESSION).
 func (d Dialect) alterColumn(o *op.AlterColumn) ([]string, error) {
-	prefix := "ALTER TABLE " + d.tableName(o.Table) + " ALTER COLUMN " + d.QuoteIdent(o.Column.Name) + " "
+	table := d.tableName(o.Table)
+	prefix := "ALTER TABLE " + table + " ALTER COLUMN " + d.QuoteIdent(o.Column.Name) + " "
+	a, c := o.Existing, o.Column
+	changes := o.Changes()
+	has := func(ch string) bool { return slices.Contains(changes, ch) }
+	if has("extra") {
+		return nil, fmt.Errorf("postgresql: %s: changing a column's dialect facts is not supported yet", o)
+	}
 	var out []string
-	c := o.Column
-	for _, ch := range o.Changes() {
-		switch ch {
-		case "type", "collation":
-			if out != nil && strings.Contains(out[len(out)-1], " TYPE ") {
-				continue // type and collation go in one statement
+	if has("generated") {
+		if c.Generated != nil {
+			// No ALTER for it: the column is added again, at the end. A
+			// generated column holds no data of its own; what names the
+			// column goes with it (autogen drops and adds it around this op).
+			out = append(out, "ALTER TABLE "+table+" DROP COLUMN "+d.QuoteIdent(c.Name),
+				"ALTER TABLE "+table+" ADD COLUMN "+d.columnDef(c))
+			if c.Comment != "" {
+				out = append(out, d.columnComment(o.Table, c))
 			}
-			s := prefix + "TYPE " + d.typeSQL(c.Type)
-			if c.Collation != "" {
-				s += " COLLATE " + strconv.Quote(c.Collation)
-			}
-			s += " USING " + d.QuoteIdent(c.Name) + "::" + d.typeSQL(c.Type)
-			if o.Existing.Default != "" && ch == "type" {
-				// The old default may not cast to the new type.
-				out = append(out, prefix+"DROP DEFAULT")
-			}
-			out = append(out, s)
-			if o.Existing.Default != "" && c.Default == o.Existing.Default {
-				out = append(out, prefix+"SET DEFAULT "+c.Default)
-			}
-		case "nullable":
-			if c.Nullable {
-				out = append(out, prefix+"DROP NOT NULL")
-			} else {
-				out = append(out, prefix+"SET NOT NULL")
-			}
-		case "default":
-			if c.Default == "" {
-				out = append(out, prefix+"DROP DEFAULT")
-			} else {
-				out = append(out, prefix+"SET DEFAULT "+c.Default)
-			}
-		case "comment":
-			out = append(out, d.columnComment(o.Table, c))
-		default:
-			return nil, fmt.Errorf("postgresql: %s: changing a column's %s is not supported yet", o, ch)
+			return out, nil
+		}
+		out = append(out, prefix+"DROP EXPRESSION")
+	}
+	if a.Identity != nil && c.Identity == nil {
+		out = append(out, prefix+"DROP IDENTITY")
+	}
+	if a.AutoIncrement && !c.AutoIncrement {
+		// The serial's sequence goes with its default.
+		out = append(out, prefix+"DROP DEFAULT",
+			"DO $$BEGIN EXECUTE 'DROP SEQUENCE ' || pg_catalog.pg_get_serial_sequence("+d.Literal(table)+", "+d.Literal(c.Name)+"); END$$")
+	}
+	typ := has("type") || has("collation")
+	if a.Default != "" && (has("default") || has("type")) {
+		// Also for a type change: the old default may not cast to the new type.
+		out = append(out, prefix+"DROP DEFAULT")
+	}
+	if typ {
+		s := prefix + "TYPE " + d.typeSQL(c.Type)
+		if c.Collation != "" {
+			s += " COLLATE " + strconv.Quote(c.Collation)
+		}
+		out = append(out, s+" USING "+d.QuoteIdent(c.Name)+"::"+d.typeSQL(c.Type))
+	}
+	if has("nullable") {
+		if c.Nullable {
+			out = append(out, prefix+"DROP NOT NULL")
+		} else {
+			out = append(out, prefix+"SET NOT NULL")
 		}
 	}
+	if c.Default != "" && (has("default") || has("type") && a.Default != "") {
+		out = append(out, prefix+"SET DEFAULT "+c.Default)
+	}
+	switch {
+	case c.Identity != nil && a.Identity == nil:
+		out = append(out, prefix+"ADD "+identitySQL(c.Identity))
+		out = append(out, d.setval(table, c.Name, c.Identity.Start, c.Identity.Increment)...)
+	case c.Identity != nil && *c.Identity != *a.Identity:
+		s := prefix
+		if c.Identity.Always != a.Identity.Always {
+			s += "SET GENERATED " + identityWhen(c.Identity) + " "
+		}
+		if c.Identity.Start != a.Identity.Start {
+			s += fmt.Sprintf("SET START WITH %d ", c.Identity.Start)
+		}
+		if c.Identity.Increment != a.Identity.Increment {
+			s += fmt.Sprintf("SET INCREMENT BY %d ", c.Identity.Increment)
+		}
+		out = append(out, strings.TrimSuffix(s, " "))
+	}
+	if c.AutoIncrement && !a.AutoIncrement {
+		if _, ok := serials[c.Type.Name]; !ok || c.Type.Array {
+			return nil, fmt.Errorf("postgresql: %s: a %s column cannot be serial", o, d.typeSQL(c.Type))
+		}
+		seq := d.tableName(op.TableRef{Schema: o.Table.Schema, Name: o.Table.Name + "_" + c.Name + "_seq"})
+		out = append(out, "CREATE SEQUENCE "+seq+" AS "+c.Type.Name+" OWNED BY "+table+"."+d.QuoteIdent(c.Name),
+			prefix+"SET DEFAULT nextval("+d.Literal(seq)+"::regclass)")
+		out = append(out, d.setval(table, c.Name, 1, 1)...)
+	}
+	if has("comment") {
+		out = append(out, d.columnComment(o.Table, c))
+	}
 	return out, nil
+}
+
+func identityWhen(id *schema.Identity) string {
+	if id.Always {
+		return "ALWAYS"
+	}
+	return "BY DEFAULT"
+}
+
+func identitySQL(id *schema.Identity) string {
+	return fmt.Sprintf("GENERATED %s AS IDENTITY (START WITH %d INCREMENT BY %d)", identityWhen(id), id.Start, id.Increment)
+}
+
+// setval moves the sequence of an ascending identity or serial column just
+// added past the largest value the table holds, when that is not below the
+// sequence's start: a no-op on an empty table. A descending one is left
+// alone.
+func (d Dialect) setval(table, col string, start, increment int64) []string {
+	if increment < 0 {
+		return nil
+	}
+	c := d.QuoteIdent(col)
+	return []string{"SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(" + d.Literal(table) + ", " + d.Literal(col) + "), max(" + c + ")) FROM " + table +
+		" HAVING max(" + c + ") >= " + strconv.FormatInt(start, 10)}
 }
 
 // insertRows renders op.InsertRows: one INSERT of o.Rows rows whose values

@@ -25,6 +25,13 @@ var ErrNeedsRebuild = errors.New("not supported yet on SQLite: needs a table reb
 // autogen.DiffOptions.RebuildTables). Every other op (column changes,
 // constraints, primary keys, foreign keys on existing tables) fails with
 // ErrNeedsRebuild.
+//
+// SQLite's ADD COLUMN cannot place a column: it goes at the end, and
+// op.AddColumn's After and First are ignored (the diff does not set them
+// for SQLite). Only a table rebuild could put it elsewhere, which copies
+// every row; retort does not rebuild for a column's position alone. A
+// dropped column comes back in place, though: dropping one takes a
+// rebuild, whose reverse rebuilds the old table as it was.
 func (d Dialect) Plan(o op.Op) ([]string, error) {
 	switch o := o.(type) {
 	case *op.InsertRows:

@@ -125,6 +125,8 @@ func opCases(raw bool) []op.Op {
 		&op.SetTableComment{Table: tref(), Existing: "old", Comment: "new"},
 		&op.CreateEnum{Enum: enum()},
 		&op.DropEnum{Enum: enum()},
+		&op.CreateSchema{Name: "app"},
+		&op.DropSchema{Name: "app"},
 		&op.AddEnumValue{Enum: op.TableRef{Schema: "app", Name: "mood"}, Value: "meh", Before: "ok", After: "sad"},
 		&op.RebuildTable{From: table("users", raw), To: table("users", raw)},
 		&op.ChangeEnum{
