@@ -95,20 +95,9 @@ func (d Dialect) tableName(r op.TableRef) string {
 
 func (d Dialect) alter(r op.TableRef) string { return "ALTER TABLE " + d.tableName(r) + " " }
 
-func (d Dialect) idents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = d.QuoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
+func (d Dialect) idents(names []string) string { return sqlbuild.Idents(names, d.QuoteIdent) }
 
-func (d Dialect) constraint(name string) string {
-	if name == "" {
-		return ""
-	}
-	return "CONSTRAINT " + d.QuoteIdent(name) + " "
-}
+func (d Dialect) constraint(name string) string { return sqlbuild.Constraint(name, d.QuoteIdent) }
 
 func (d Dialect) typeSQL(t schema.Type) string {
 	var b strings.Builder

@@ -101,20 +101,9 @@ func (d Dialect) tableName(r op.TableRef) string {
 	return d.QualifiedName(dialect.Table{Schema: r.Schema, Name: r.Name})
 }
 
-func (d Dialect) idents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = d.QuoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
+func (d Dialect) idents(names []string) string { return sqlbuild.Idents(names, d.QuoteIdent) }
 
-func (d Dialect) constraint(name string) string {
-	if name == "" {
-		return ""
-	}
-	return "CONSTRAINT " + d.QuoteIdent(name) + " "
-}
+func (d Dialect) constraint(name string) string { return sqlbuild.Constraint(name, d.QuoteIdent) }
 
 func (d Dialect) dropConstraint(t op.TableRef, name string) string {
 	return "ALTER TABLE " + d.tableName(t) + " DROP CONSTRAINT " + d.QuoteIdent(name)

@@ -62,20 +62,9 @@ func (d Dialect) Plan(o op.Op) ([]string, error) {
 	return nil, fmt.Errorf("sqlite: %s: %w", o, ErrNeedsRebuild)
 }
 
-func (d Dialect) idents(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = d.QuoteIdent(n)
-	}
-	return strings.Join(q, ", ")
-}
+func (d Dialect) idents(names []string) string { return sqlbuild.Idents(names, d.QuoteIdent) }
 
-func (d Dialect) constraint(name string) string {
-	if name == "" {
-		return ""
-	}
-	return "CONSTRAINT " + d.QuoteIdent(name) + " "
-}
+func (d Dialect) constraint(name string) string { return sqlbuild.Constraint(name, d.QuoteIdent) }
 
 func typeSQL(t schema.Type) string {
 	s := t.Name

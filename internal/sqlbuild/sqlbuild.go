@@ -159,3 +159,21 @@ func RowPlaceholders(rows, cols int, placeholder func(int) string) string {
 	}
 	return strings.Join(out, ", ")
 }
+
+// Idents quotes names with quote and joins them with ", ".
+func Idents(names []string, quote func(string) string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = quote(n)
+	}
+	return strings.Join(q, ", ")
+}
+
+// Constraint is "CONSTRAINT <quoted name> " for a named constraint, "" for
+// an unnamed one (the database names it).
+func Constraint(name string, quote func(string) string) string {
+	if name == "" {
+		return ""
+	}
+	return "CONSTRAINT " + quote(name) + " "
+}
