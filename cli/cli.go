@@ -38,6 +38,7 @@ import (
 // 0 on success, 1 on failure, 2 on a usage error. Ctrl-C and SIGTERM
 // cancel the running command, which rolls back what it can.
 func Main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()

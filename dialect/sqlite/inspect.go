@@ -287,7 +287,7 @@ WHERE `+tablesWhere+` AND ix.key = 1 ORDER BY tl.name, il.name, ix.seqno`, func(
 			cols, _ := x.Columns()
 			t.Uniques = append(t.Uniques, schema.Unique{Name: t.ddl.uniqueName(cols), Columns: cols})
 		default:
-			ddl := parseCreateIndex(in.indexSQL[k.index])
+			ddl := parseCreateIndex(in.indexSQL[k.index], t.ddl.isColumn)
 			for i := range x.Parts {
 				if x.Parts[i].Column == "" && i < len(ddl.parts) {
 					x.Parts[i].Expr = ddl.parts[i].expr

@@ -35,12 +35,13 @@ func TestParseCreateTable(t *testing.T) {
 		id INTEGER CONSTRAINT pk PRIMARY KEY DESC ON CONFLICT ABORT AUTOINCREMENT,
 		a VARCHAR(10) NOT NULL ON CONFLICT FAIL DEFAULT (1+1) COLLATE NoCase CONSTRAINT u_a UNIQUE CHECK(a <> ''),
 		b INT GENERATED ALWAYS AS (id*2) VIRTUAL REFERENCES p(x) ON DELETE SET NULL ON UPDATE NO ACTION MATCH FULL,
-		c AS (b+1) STORED,
+		c AS ("b"+1) STORED,
 		"d e" TEXT DEFAULT -1,
 		CONSTRAINT fk FOREIGN KEY (a, "d e") REFERENCES "Q" (x, y) DEFERRABLE INITIALLY DEFERRED,
 		FOREIGN KEY (c) REFERENCES r NOT DEFERRABLE,
 		UNIQUE (a COLLATE nocase DESC, b),
-		CHECK (b > 0)
+		CHECK (b > 0),
+		CHECK ("b" > 0 AND "A" <> "zz" AND "d e" IS NOT NULL AND [c] < "id")
 	) WITHOUT ROWID, STRICT`)
 	if d.pkName != "pk" {
 		t.Errorf("pkName %q", d.pkName)
@@ -63,8 +64,16 @@ func TestParseCreateTable(t *testing.T) {
 	if len(d.uniques) != 2 || d.uniques[0].name != "u_a" || strings.Join(d.uniques[1].columns, ",") != "a,b" {
 		t.Errorf("uniques %+v", d.uniques)
 	}
-	if len(d.checks) != 2 || d.checks[0] != (ddlCheck{"", "a <> ''"}) || d.checks[1] != (ddlCheck{"", "b > 0"}) {
-		t.Errorf("checks %+v", d.checks)
+	// Quoted column names come out bare where they can; "zz" names no
+	// column, so it is a string to SQLite and keeps its quotes.
+	wantChecks := []string{"a <> ''", "b > 0", `b > 0 AND A <> "zz" AND "d e" IS NOT NULL AND c < id`}
+	if len(d.checks) != len(wantChecks) {
+		t.Fatalf("checks %+v", d.checks)
+	}
+	for i, want := range wantChecks {
+		if c := d.checks[i]; c.name != "" || c.expr != want {
+			t.Errorf("check %d: name %q expr %q, want %q", i, c.name, c.expr, want)
+		}
 	}
 	if len(d.fks) != 3 {
 		t.Fatalf("fks %+v", d.fks)
@@ -84,7 +93,9 @@ func TestParseCreateTable(t *testing.T) {
 }
 
 func TestParseCreateIndex(t *testing.T) {
-	d := parseCreateIndex(`CREATE UNIQUE INDEX IF NOT EXISTS ix ON t (a COLLATE nocase DESC, (b*2), lower( c ) ASC, ((d))) WHERE a>0 and b is not null`)
+	cols := map[string]bool{"a": true, "b": true, "c": true, "d": true}
+	d := parseCreateIndex(`CREATE UNIQUE INDEX IF NOT EXISTS ix ON t (a COLLATE nocase DESC, ("b"*2), lower( c ) ASC, ((d))) WHERE "a">0 and b is not null and c <> "x"`,
+		func(name string) bool { return cols[strings.ToLower(name)] })
 	var parts []string
 	for _, p := range d.parts {
 		parts = append(parts, p.expr)
@@ -92,7 +103,7 @@ func TestParseCreateIndex(t *testing.T) {
 	if got := strings.Join(parts, " | "); got != "a | b * 2 | lower(c) | d" {
 		t.Errorf("parts %s", got)
 	}
-	if d.where != "a > 0 AND b IS NOT NULL" {
+	if d.where != `a > 0 AND b IS NOT NULL AND c <> "x"` {
 		t.Errorf("where %q", d.where)
 	}
 }

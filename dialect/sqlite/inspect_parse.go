@@ -172,13 +172,23 @@ func wordSet(s string) map[string]bool {
 // function name glued to its '(' and a unary sign glued to its operand.
 // The same expression written with different spacing or keyword case
 // comes out the same.
-func canonical(toks []token) string {
+func canonical(toks []token) string { return canonicalIn(toks, nil) }
+
+// canonicalIn is canonical for an expression over a table's columns: a
+// quoted name of one of them is written bare when it needs no quotes, so
+// that `"c12" > 0` and `c12 > 0` compare equal. SQLite itself writes the
+// quoted form when ALTER TABLE … RENAME COLUMN rewrites a CHECK or an
+// index. Only column names are unquoted: a double-quoted word that names
+// no column is a string to SQLite, and must stay one.
+func canonicalIn(toks []token, isColumn func(string) bool) string {
 	var b strings.Builder
 	for i, t := range toks {
 		text := t.text
-		isKeyword := t.kind == tWord && keywords[strings.ToLower(text)]
-		if isKeyword {
+		switch {
+		case t.kind == tWord && keywords[strings.ToLower(text)]:
 			text = strings.ToUpper(text)
+		case t.kind == tQuoted && isColumn != nil && isColumn(t.val) && bareName(t.val):
+			text = t.val
 		}
 		if i > 0 && spaceBetween(toks, i) {
 			b.WriteByte(' ')
@@ -186,6 +196,24 @@ func canonical(toks []token) string {
 		b.WriteString(text)
 	}
 	return b.String()
+}
+
+// bareName reports whether SQLite reads name written without quotes as
+// the same identifier: ASCII letters (either case, SQLite ignores it),
+// digits, '_' and '$', not starting with a digit, and no keyword.
+func bareName(name string) bool {
+	if name == "" || reserved[strings.ToLower(name)] || keywords[strings.ToLower(name)] {
+		return false
+	}
+	for i, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
+		case (r >= '0' && r <= '9' || r == '$') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 func spaceBetween(toks []token, i int) bool {
@@ -310,10 +338,15 @@ type ddlTable struct {
 	checks  []ddlCheck
 }
 
+// isColumn reports whether the table has a column of that name (SQLite
+// compares names case-insensitively).
+func (t *ddlTable) isColumn(name string) bool { return t.columns[strings.ToLower(name)] != nil }
+
 type ddlColumn struct {
 	collation     string
 	autoIncrement bool
 	generated     string // expression, canonical
+	generatedToks []token
 }
 
 type ddlKey struct {
@@ -331,7 +364,11 @@ type ddlFK struct {
 	used              bool
 }
 
-type ddlCheck struct{ name, expr string }
+type ddlCheck struct {
+	name string
+	expr string // canonical, set once all columns are known
+	toks []token
+}
 
 // constraintStart are the words that end a column's type and start its
 // constraints.
@@ -359,6 +396,15 @@ func parseCreateTable(sql string) *ddlTable {
 			out.tableConstraint(q)
 		default:
 			out.column(q)
+		}
+	}
+	isColumn := out.isColumn
+	for i := range out.checks {
+		out.checks[i].expr = canonicalIn(out.checks[i].toks, isColumn)
+	}
+	for _, c := range out.columns {
+		if c.generatedToks != nil {
+			c.generated = canonicalIn(c.generatedToks, isColumn)
 		}
 	}
 	return out
@@ -399,7 +445,7 @@ func (out *ddlTable) column(p *parser) {
 			skipConflict(p)
 			out.uniques = append(out.uniques, ddlKey{name: cname, columns: []string{name}})
 		case p.accept("CHECK"):
-			out.checks = append(out.checks, ddlCheck{name: cname, expr: canonical(p.group())})
+			out.checks = append(out.checks, ddlCheck{name: cname, toks: p.group()})
 		case p.accept("DEFAULT"):
 			if p.group() == nil {
 				if t := p.next(); t.op("-") || t.op("+") {
@@ -413,7 +459,7 @@ func (out *ddlTable) column(p *parser) {
 			fk.name, fk.columns = cname, []string{name}
 			out.fks = append(out.fks, fk)
 		case p.accept("GENERATED", "ALWAYS", "AS"), p.accept("AS"):
-			col.generated = canonical(p.group())
+			col.generatedToks = p.group()
 			_ = p.accept("STORED") || p.accept("VIRTUAL")
 		default:
 			p.next() // unknown: skip a token
@@ -433,7 +479,7 @@ func (out *ddlTable) tableConstraint(p *parser) {
 	case p.accept("UNIQUE"):
 		out.uniques = append(out.uniques, ddlKey{name: cname, columns: indexedColumns(p.group())})
 	case p.accept("CHECK"):
-		out.checks = append(out.checks, ddlCheck{name: cname, expr: canonical(p.group())})
+		out.checks = append(out.checks, ddlCheck{name: cname, toks: p.group()})
 	case p.accept("FOREIGN", "KEY"):
 		cols := indexedColumns(p.group())
 		if p.accept("REFERENCES") {
@@ -510,8 +556,9 @@ type ddlPart struct {
 	expr string // canonical expression or column text
 }
 
-// parseCreateIndex reads a CREATE INDEX statement.
-func parseCreateIndex(sql string) *ddlIndex {
+// parseCreateIndex reads a CREATE INDEX statement on a table with the given
+// columns (nil: unknown).
+func parseCreateIndex(sql string, isColumn func(string) bool) *ddlIndex {
 	out := &ddlIndex{}
 	p := &parser{toks: tokenize(sql)}
 	for p.pos < len(p.toks) && !p.peek().op("(") {
@@ -534,10 +581,10 @@ func parseCreateIndex(sql string) *ddlIndex {
 			}
 			part = inner
 		}
-		out.parts = append(out.parts, ddlPart{expr: canonical(part)})
+		out.parts = append(out.parts, ddlPart{expr: canonicalIn(part, isColumn)})
 	}
 	if p.accept("WHERE") {
-		out.where = canonical(p.toks[p.pos:])
+		out.where = canonicalIn(p.toks[p.pos:], isColumn)
 	}
 	return out
 }

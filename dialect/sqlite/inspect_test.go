@@ -78,7 +78,7 @@ func wantFeatures() *schema.Schema {
 			Uniques:    []schema.Unique{{Name: "uq_org_email", Columns: []string{"org_id", "Email"}}},
 			Indexes: []schema.Index{
 				{Name: "ix_users_email_nocase", Parts: []schema.IndexPart{{Column: "Email", Collation: "NOCASE"}, {Column: "select"}}},
-				{Name: "ix_users_lower_email", Parts: []schema.IndexPart{{Expr: `lower("Email")`, Desc: true}, {Column: "org_id"}}},
+				{Name: "ix_users_lower_email", Parts: []schema.IndexPart{{Expr: `lower(Email)`, Desc: true}, {Column: "org_id"}}},
 				{Name: "ix_users_partial", Unique: true, Parts: []schema.IndexPart{{Column: "org_id"}, {Expr: "balance * 2"}},
 					Where: "flag AND balance > 0"},
 			},
