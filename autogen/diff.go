@@ -229,6 +229,12 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 					touched = append(touched, c.Name)
 				}
 			}
+			recreated = recreateDependents(old, t, recreated)
+			for _, c := range recreated {
+				if !slices.Contains(touched, c) {
+					touched = append(touched, c)
+				}
+			}
 		}
 		if opts.RenameConstraints && len(touched) == 0 {
 			// (A table with touched columns drops and adds what names
@@ -289,20 +295,20 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		}
 		if pkChanged && old.PrimaryKey != nil {
 			dropCons = append(dropCons, &op.DropPrimaryKey{Table: ref, PrimaryKey: *old.PrimaryKey})
-			droppedKeys = append(droppedKeys, key{ref, old.PrimaryKey.Columns})
+			droppedKeys = append(droppedKeys, key{ref, old.PrimaryKey.Columns, pkKey})
 		}
 		for _, x := range old.Indexes {
 			if !xStays(x, t.Indexes) {
 				dropCons = append(dropCons, &op.DropIndex{Table: ref, Index: x.Clone()})
 				if cols, ok := x.Columns(); ok && x.Unique && x.Where == "" {
-					droppedKeys = append(droppedKeys, key{ref, cols})
+					droppedKeys = append(droppedKeys, key{ref, cols, indexKey(x.Name)})
 				}
 			}
 		}
 		for _, u := range old.Uniques {
 			if !uStays(u, t.Uniques) {
 				dropCons = append(dropCons, &op.DropUnique{Table: ref, Unique: u})
-				droppedKeys = append(droppedKeys, key{ref, u.Columns})
+				droppedKeys = append(droppedKeys, key{ref, u.Columns, uniqueKey(u.Name)})
 			}
 		}
 		for _, c := range old.Checks {
@@ -338,16 +344,21 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			}
 			return cols[i-1].Name, false
 		}
+		// Recreated columns are dropped first, from the last back (a
+		// generated column before the columns it is computed from), and
+		// added again in their place below.
+		for i := len(old.Columns) - 1; i >= 0; i-- {
+			if oc := old.Columns[i]; slices.Contains(recreated, oc.Name) {
+				oAfter, oFirst := pos(old.Columns, i)
+				columns = append(columns, &op.DropColumn{Table: ref, Column: oc.Clone(), After: oAfter, First: oFirst})
+			}
+		}
 		for i, c := range t.Columns {
 			oc := old.Column(c.Name)
 			after, first := pos(t.Columns, i)
 			switch {
-			case oc == nil:
+			case oc == nil, slices.Contains(recreated, c.Name):
 				columns = append(columns, &op.AddColumn{Table: ref, Column: c.Clone(), After: after, First: first})
-			case slices.Contains(recreated, c.Name):
-				oAfter, oFirst := pos(old.Columns, slices.IndexFunc(old.Columns, func(x schema.Column) bool { return x.Name == c.Name }))
-				columns = append(columns, &op.DropColumn{Table: ref, Column: oc.Clone(), After: oAfter, First: oFirst},
-					&op.AddColumn{Table: ref, Column: c.Clone(), After: after, First: first})
 			case !oc.Equal(c):
 				columns = append(columns, &op.AlterColumn{Table: ref, Existing: oc.Clone(), Column: c.Clone()})
 			}
@@ -385,6 +396,37 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		return slices.Concat(schemas, renames, enums, dropFKs, dropCons, renameCons, createTables, columns, dropTables, addCons, addFKs, lateEnums, dropEnums, dropSchemas), nil
 	}
 	return slices.Concat(schemas, renames, enums, dropFKs, dropCons, dropTables, renameCons, createTables, columns, addCons, addFKs, lateEnums, dropEnums, dropSchemas), nil
+}
+
+// recreateDependents adds to recreated the generated columns of table old
+// (becoming new) computed from a recreated column, transitively: MySQL and
+// MariaDB refuse to drop a column another generated column uses, and the
+// dependent's values follow the column's anyway. (PostgreSQL has no such
+// chains: a generation expression cannot use a generated column.) A
+// dependent that stops being generated is left to its AlterColumn.
+func recreateDependents(old, new *schema.Table, recreated []string) []string {
+	uses := func(expr string) bool {
+		for _, c := range recreated {
+			if op.RenameIdent(expr, c, c+"\x00") != expr {
+				return true
+			}
+		}
+		return false
+	}
+	for grew := len(recreated) > 0; grew; {
+		grew = false
+		for _, c := range new.Columns {
+			oc := old.Column(c.Name)
+			if oc == nil || oc.Generated == nil || c.Generated == nil || slices.Contains(recreated, c.Name) {
+				continue
+			}
+			if uses(oc.Generated.Expr) || uses(c.Generated.Expr) {
+				recreated = append(recreated, c.Name)
+				grew = true
+			}
+		}
+	}
+	return recreated
 }
 
 // Downgrade returns the ops that undo ops: each op reversed, in reverse
@@ -560,12 +602,19 @@ func pairRenames[T interface{ Equal(T) bool }](ref op.TableRef, kind string, old
 	return ops
 }
 
-// key is a primary key, unique constraint or unique index: its table and
-// columns.
+// key is a primary key, unique constraint or unique index: its table,
+// columns and which of the table's keys it is (pkKey, uniqueKey(name),
+// indexKey(name)).
 type key struct {
 	table op.TableRef
 	cols  []string
+	id    string
 }
+
+const pkKey = "primary key"
+
+func uniqueKey(name string) string { return "unique " + name }
+func indexKey(name string) string  { return "index " + name }
 
 // sameColumns reports whether a and b hold the same column names.
 func sameColumns(a, b []string) bool {
@@ -582,22 +631,28 @@ func unhookForeignKeys(from, to *schema.Schema, dropped []key, dropFKs, addFKs [
 	if len(dropped) == 0 {
 		return dropFKs, addFKs
 	}
-	// kept reports whether table rt (of from) keeps a key on cols in to.
+	// kept reports whether table rt (of from) keeps a key on cols in to,
+	// one that is not dropped and added again on the way (as the keys over
+	// a recreated column are).
 	kept := func(rt *schema.Table, cols []string) bool {
 		nt := to.Table(rt.Schema, rt.Name)
 		if nt == nil {
 			return false
 		}
-		if rt.PrimaryKey != nil && sameColumns(rt.PrimaryKey.Columns, cols) && rt.PrimaryKey.Equal(nt.PrimaryKey) {
+		ref := op.Ref(rt)
+		isDropped := func(id string) bool {
+			return slices.ContainsFunc(dropped, func(k key) bool { return k.table == ref && k.id == id })
+		}
+		if rt.PrimaryKey != nil && sameColumns(rt.PrimaryKey.Columns, cols) && rt.PrimaryKey.Equal(nt.PrimaryKey) && !isDropped(pkKey) {
 			return true
 		}
 		for _, u := range rt.Uniques {
-			if sameColumns(u.Columns, cols) && slices.ContainsFunc(nt.Uniques, u.Equal) {
+			if sameColumns(u.Columns, cols) && slices.ContainsFunc(nt.Uniques, u.Equal) && !isDropped(uniqueKey(u.Name)) {
 				return true
 			}
 		}
 		for _, x := range rt.Indexes {
-			if c, ok := x.Columns(); ok && x.Unique && x.Where == "" && sameColumns(c, cols) && slices.ContainsFunc(nt.Indexes, x.Equal) {
+			if c, ok := x.Columns(); ok && x.Unique && x.Where == "" && sameColumns(c, cols) && slices.ContainsFunc(nt.Indexes, x.Equal) && !isDropped(indexKey(x.Name)) {
 				return true
 			}
 		}
