@@ -82,8 +82,16 @@ func (p *Project) scratchSource(ctx context.Context, fixed string) (*scratchSour
 	return s, nil
 }
 
-// memory reports whether scratch databases are SQLite in-memory ones.
-func (s *scratchSource) memory() bool { return s.base.Dialect == config.SQLite }
+// memory reports whether scratch databases are in-memory ones.
+func (s *scratchSource) memory() bool { return ScratchInMemory(s.d) }
+
+// ScratchInMemory reports whether d's scratch databases (autogenerate's
+// target, retort test's checks) live in memory rather than beside the
+// project's database.
+func ScratchInMemory(d dialect.Dialect) bool {
+	sc, ok := d.(dialect.Scratcher)
+	return ok && sc.ScratchInMemory()
+}
 
 // describe names where the checks run, password masked.
 func (s *scratchSource) describe() string {

@@ -115,6 +115,10 @@ type Scratcher interface {
 	// database to use instead of creating one. What a dialect creates and
 	// how it cleans up is documented on its implementation.
 	OpenScratch(ctx context.Context, base, dev *config.URL) (Scratch, error)
+	// ScratchInMemory reports whether scratch databases live in the
+	// process's memory (SQLite): nothing is created beside the project's
+	// database, so there is nothing to name or to clean up after a crash.
+	ScratchInMemory() bool
 }
 
 // Scratch is an empty database that a target schema is loaded into, one

@@ -645,6 +645,9 @@ func stripParens(s string) string {
 
 var _ dialect.Scratcher = Dialect{}
 
+// ScratchInMemory implements dialect.Scratcher.
+func (Dialect) ScratchInMemory() bool { return false }
+
 // OpenScratch implements dialect.Scratcher.
 //
 // Without dev, it creates a database named retort_scratch_<random> on

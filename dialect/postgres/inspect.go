@@ -691,6 +691,9 @@ func closing(s string, open int) int { return sqlbuild.ClosingParen(s, open, `'"
 
 var _ dialect.Scratcher = Dialect{}
 
+// ScratchInMemory implements dialect.Scratcher.
+func (Dialect) ScratchInMemory() bool { return false }
+
 // OpenScratch implements dialect.Scratcher.
 //
 // Without dev, it creates a database named retort_scratch_<random> from

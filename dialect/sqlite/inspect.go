@@ -478,6 +478,9 @@ func normDefault(v string) string {
 
 var _ dialect.Scratcher = Dialect{}
 
+// ScratchInMemory implements dialect.Scratcher.
+func (Dialect) ScratchInMemory() bool { return true }
+
 // OpenScratch implements dialect.Scratcher with an in-memory database on a
 // single connection, foreign keys on as always; Close closes it. base and
 // dev are not used: SQLite needs no server.

@@ -100,8 +100,8 @@ func scratchName(p *retort.Project, url string) string {
 		return "the database given with --url"
 	}
 	if u, err := p.Config.ResolveURL(); err == nil {
-		if u.Dialect == "sqlite" {
-			return "an in-memory SQLite database"
+		if d, err := retort.DialectFor(u.Dialect); err == nil && retort.ScratchInMemory(d) {
+			return "an in-memory database"
 		}
 		return "temporary databases beside " + u.Redacted()
 	}

@@ -55,7 +55,7 @@ func TestTestCommandPasses(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
 		}
 	}
-	if !strings.Contains(r.stderr, "Testing migrations on an in-memory SQLite database") {
+	if !strings.Contains(r.stderr, "Testing migrations on an in-memory database") {
 		t.Errorf("stderr: %s", r.stderr)
 	}
 	if _, err := os.Stat(p.dbPath()); !os.IsNotExist(err) {
