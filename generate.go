@@ -274,7 +274,7 @@ func (p *Project) versionDir(versionPath string, down []string) (string, error) 
 		return locs[0], nil
 	}
 	for _, id := range down {
-		if s := p.byID[id]; s != nil {
+		if s := p.Script(id); s != nil {
 			return filepath.Dir(s.Path), nil
 		}
 	}
@@ -291,7 +291,7 @@ func (p *Project) newRevisionID(id, message string) (string, string, error) {
 		return "", "", &CommandError{Msg: err.Error(), Err: err}
 	}
 	if _, exists := p.Graph.Get(id); exists {
-		return "", "", &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.byID[id].Path)}
+		return "", "", &CommandError{Msg: fmt.Sprintf("Revision %s is already present (%s); choose another --rev-id", id, p.Script(id).Path)}
 	}
 	if message == "" {
 		message = "empty message"

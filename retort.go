@@ -55,7 +55,6 @@ type Project struct {
 	Scripts []*script.Script
 	Graph   *revision.Graph
 
-	byID   map[string]*script.Script
 	logger *slog.Logger
 	now    func() time.Time
 	xArgs  map[string]string
@@ -168,15 +167,19 @@ func (p *Project) setScripts(scripts []*script.Script) error {
 	}
 	p.Scripts = scripts
 	p.Graph = g
-	p.byID = make(map[string]*script.Script, len(scripts))
-	for _, s := range scripts {
-		p.byID[s.ID] = s
-	}
 	return nil
 }
 
-// Script returns the script of a revision id.
-func (p *Project) Script(id string) *script.Script { return p.byID[id] }
+// Script returns the script of a revision id, or nil.
+func (p *Project) Script(id string) *script.Script {
+	if p.Graph == nil {
+		return nil
+	}
+	if i, ok := p.Graph.Index(id); ok {
+		return p.Scripts[i] // the graph was built from Scripts, in order
+	}
+	return nil
+}
 
 // migration is the runner's Source: it reads a revision's bodies when a
 // plan needs them (scripts from the header cache have none yet).
@@ -184,7 +187,7 @@ func (p *Project) migration(id string) (*migrate.Migration, error) {
 	if g := p.goByID[id]; g != nil {
 		return g.migration(), nil
 	}
-	s := p.byID[id]
+	s := p.Script(id)
 	if s == nil {
 		return nil, fmt.Errorf("retort: no script for revision %s", id)
 	}

@@ -106,7 +106,7 @@ func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.Recor
 	seen := map[string]bool{}
 	for _, id := range applied {
 		seen[id] = true
-		sc := p.byID[id]
+		sc := p.Script(id)
 		c := RevisionCheck{Revision: id, Path: sc.Path, Current: sc.Checksum}
 		rec, ok := recorded[id]
 		switch {
@@ -159,10 +159,10 @@ func (p *Project) Accept(ctx context.Context, specs []string, o RunOptions) ([]s
 	}
 	var checksums []string
 	for _, id := range ids {
-		if err := p.byID[id].Complete(); err != nil {
+		if err := p.Script(id).Complete(); err != nil {
 			return nil, err
 		}
-		checksums = append(checksums, p.byID[id].Checksum)
+		checksums = append(checksums, p.Script(id).Checksum)
 	}
 	r, _, err := p.runner(o)
 	if err != nil {

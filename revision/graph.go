@@ -79,11 +79,12 @@ func NewGraph(revs []Revision) (*Graph, error) {
 		byLabel: map[string]int{},
 	}
 	store := make([]Revision, len(revs))
+	lists := newListSlab(revs)
 	for i := range revs {
 		r := revs[i]
-		r.Down = cleanList(r.Down)
-		r.DependsOn = cleanList(r.DependsOn)
-		r.BranchLabels = cleanList(r.BranchLabels)
+		r.Down = lists.clean(r.Down)
+		r.DependsOn = lists.clean(r.DependsOn)
+		r.BranchLabels = lists.clean(r.BranchLabels)
 		store[i] = r
 		n := &g.nodes[i]
 		n.rev = &store[i]
@@ -130,21 +131,32 @@ func NewGraph(revs []Revision) (*Graph, error) {
 	return g, nil
 }
 
-// cleanList drops empty and repeated entries, returning a fresh slice.
-func cleanList(xs []string) []string {
-	if len(xs) == 0 {
-		return nil
+// listSlab holds the cleaned Down, DependsOn and BranchLabels lists of
+// every revision in one backing array: a 10,000-revision graph would
+// otherwise make 10,000 small allocations.
+type listSlab struct{ buf []string }
+
+func newListSlab(revs []Revision) *listSlab {
+	n := 0
+	for i := range revs {
+		n += len(revs[i].Down) + len(revs[i].DependsOn) + len(revs[i].BranchLabels)
 	}
-	out := make([]string, 0, len(xs))
+	return &listSlab{buf: make([]string, 0, n)}
+}
+
+// clean copies xs without empty and repeated entries; nil when nothing is
+// left.
+func (l *listSlab) clean(xs []string) []string {
+	start := len(l.buf)
 	for _, x := range xs {
-		if x != "" && !slices.Contains(out, x) {
-			out = append(out, x)
+		if x != "" && !slices.Contains(l.buf[start:], x) {
+			l.buf = append(l.buf, x)
 		}
 	}
-	if len(out) == 0 {
+	if len(l.buf) == start {
 		return nil
 	}
-	return out
+	return l.buf[start:len(l.buf):len(l.buf)]
 }
 
 var reservedIDs = map[string]bool{"head": true, "heads": true, "base": true, "current": true}
@@ -182,6 +194,9 @@ func checkRevision(r *Revision) error {
 // illegalChars returns the forbidden characters of id, sorted and joined
 // with ", " as Alembic prints them, or "".
 func illegalChars(id string) string {
+	if plainASCII(id) {
+		return "" // the common case, without decoding runes
+	}
 	var bad []rune
 	for _, c := range id {
 		if (c == '@' || c == '-' || c == '+' || c == ':' || c == ',' || unicode.IsSpace(c)) && !slices.Contains(bad, c) {
@@ -202,6 +217,18 @@ func illegalChars(id string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// plainASCII reports whether id is ASCII without any character
+// illegalChars rejects.
+func plainASCII(id string) bool {
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case c >= utf8.RuneSelf, c <= ' ', c == '@', c == '-', c == '+', c == ':', c == ',':
+			return false
+		}
+	}
+	return true
 }
 
 // buildKeys prepares partial matching over the keys of Alembic's map: ids
@@ -271,9 +298,16 @@ func quoteList(xs []string) string {
 // resolveEdges resolves Down and DependsOn to node indexes and derives
 // children, heads and bases.
 func (g *Graph) resolveEdges() error {
+	// Every node's down list in one shared array.
+	total := 0
+	for i := range g.nodes {
+		total += len(g.nodes[i].rev.Down)
+	}
+	downs := make([]int, 0, total)
 	for i := range g.nodes {
 		n := &g.nodes[i]
 		r := n.rev
+		start := len(downs)
 		for _, d := range r.Down {
 			j, ok := g.byID[d]
 			if !ok {
@@ -283,7 +317,10 @@ func (g *Graph) resolveEdges() error {
 				}
 				return &GraphError{Revision: n.id, Path: r.Path, Message: msg}
 			}
-			n.down = append(n.down, j)
+			downs = append(downs, j)
+		}
+		if len(downs) > start {
+			n.down = downs[start:len(downs):len(downs)]
 		}
 		for _, d := range r.DependsOn {
 			j, ok := g.lookupKey(d)
@@ -338,25 +375,42 @@ func (g *Graph) resolveEdges() error {
 	return nil
 }
 
-// detectCycles runs Alembic's _detect_cycles (heads reach down to bases
-// and back), then a complete topological sort, which also yields rank.
+// detectCycles runs a complete topological sort, which also yields rank,
+// first along Down, then along Down and DependsOn. Where it finds a cycle,
+// the error is the one Alembic's _detect_cycles reports (heads reach down
+// to bases and back) when that check fails too. On an acyclic graph
+// Alembic's check cannot fail (every revision reaches a base going down
+// and a head going up), so it only runs after the sort found a cycle.
 func (g *Graph) detectCycles() error {
 	if len(g.nodes) == 0 {
 		return nil
 	}
-	if err := g.alembicCycleCheck(KindCycle, g.heads, g.bases, eDown, eNext); err != nil {
-		return err
-	}
 	if left := g.kahn(eDown, eNext); left != nil {
+		if err := g.alembicCycleCheck(KindCycle, g.heads, g.bases, eDown, eNext); err != nil {
+			return err
+		}
 		return g.cycleError(KindCycle, left)
 	}
-	if err := g.alembicCycleCheck(KindDependencyCycle, g.realHeads, g.realBases, eAllDown, eAllNext); err != nil {
-		return err
+	if !g.hasDeps() {
+		return nil // the edges are the same: the sort stands
 	}
 	if left := g.kahn(eAllDown, eAllNext); left != nil {
+		if err := g.alembicCycleCheck(KindDependencyCycle, g.realHeads, g.realBases, eAllDown, eAllNext); err != nil {
+			return err
+		}
 		return g.cycleError(KindDependencyCycle, left)
 	}
 	return nil
+}
+
+// hasDeps reports whether any revision declares DependsOn.
+func (g *Graph) hasDeps() bool {
+	for i := range g.nodes {
+		if len(g.nodes[i].deps) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (g *Graph) cycleError(kind string, revs []int) error {

@@ -23,6 +23,14 @@ func (g *Graph) Get(id string) (*Revision, bool) {
 	return g.nodes[i].rev, true
 }
 
+// Index returns the position of the revision with exactly this id in the
+// slice NewGraph was given (the load order), so that a caller can keep
+// per-revision data in a parallel slice instead of a second map.
+func (g *Graph) Index(id string) (int, bool) {
+	i, ok := g.byID[id]
+	return i, ok
+}
+
 func (g *Graph) idsOf(xs []int) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {

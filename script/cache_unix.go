@@ -2,15 +2,6 @@
 
 package script
 
-import (
-	"sort"
+import "slices"
 
-	"golang.org/x/sys/unix"
-)
-
-func statID(st *unix.Stat_t) fileID {
-	return fileID{dev: st.Dev, ino: st.Ino, size: st.Size,
-		mtimeNs: st.Mtim.Sec*1e9 + st.Mtim.Nsec, ctimeNs: st.Ctim.Sec*1e9 + st.Ctim.Nsec}
-}
-
-func sortStrings(s []string) { sort.Strings(s) }
+func sortStrings(s []string) { slices.Sort(s) }
