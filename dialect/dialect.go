@@ -22,10 +22,13 @@ type Caps struct {
 	// commits implicitly and a failed migration may be half-applied.
 	TransactionalDDL bool
 	// BatchedBookkeeping is true when the driver runs several
-	// ';'-separated statements without arguments in one round trip and
-	// reports the row count of the last (PostgreSQL's simple protocol). The
-	// runner then sends a step's history row together with its last
-	// version-table write: one round trip per migration fewer.
+	// ';'-separated statements without arguments in one call and reports
+	// the row count of the last (PostgreSQL's simple protocol: one round
+	// trip; SQLite's driver: one call that steps through the script). The
+	// runner then sends a SQL migration, its history row and its
+	// version-table write together, with BEGIN in front: one round trip
+	// per migration on PostgreSQL, and on SQLite none of database/sql's
+	// per-statement and per-transaction work.
 	BatchedBookkeeping bool
 	// Schemas is true when tables can be qualified by a schema other than the
 	// connection's default (version_table_schema).
