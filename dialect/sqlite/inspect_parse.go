@@ -77,8 +77,10 @@ func tokenize(src string) []token {
 			i = j
 		case c == '[':
 			j := strings.IndexByte(src[i:], ']')
-			if j < 0 {
-				j = len(src) - i - 1
+			if j < 0 { // unterminated: the rest of the text
+				out = append(out, token{kind: tQuoted, text: src[i:], val: src[i+1:]})
+				i = len(src)
+				continue
 			}
 			out = append(out, token{kind: tQuoted, text: src[i : i+j+1], val: src[i+1 : i+j]})
 			i += j + 1
@@ -219,6 +221,8 @@ func bareName(name string) bool {
 func spaceBetween(toks []token, i int) bool {
 	prev, t := toks[i-1], toks[i]
 	switch {
+	case t.op(".") && prev.kind == tNumber, prev.op(".") && t.kind == tNumber:
+		return true // glued, "0." or ".5" would read as one number
 	case t.op(")") || t.op(",") || t.op(".") || prev.op("(") || prev.op("."):
 		return false
 	case t.op("("):
