@@ -33,7 +33,9 @@ func (Dialect) Name() string { return "sqlite" }
 // Caps implements dialect.Dialect. SQLite rolls DDL back with its
 // transaction; Alembic calls it non-transactional only because Python's
 // sqlite3 module commits before DDL.
-func (Dialect) Caps() dialect.Caps { return dialect.Caps{TransactionalDDL: true, BatchedBookkeeping: true} }
+func (Dialect) Caps() dialect.Caps {
+	return dialect.Caps{TransactionalDDL: true, BatchedBookkeeping: true}
+}
 
 // SplitDialect implements dialect.Dialect.
 func (Dialect) SplitDialect() sqlsplit.Dialect { return sqlsplit.SQLite }
