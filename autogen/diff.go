@@ -346,7 +346,24 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		}
 		// Recreated columns are dropped first, from the last back (a
 		// generated column before the columns it is computed from), and
-		// added again in their place below.
+		// added again in their place below. Before them, the generated
+		// columns computed from one that stop being generated are altered
+		// and those that go away are dropped, so that nothing uses a
+		// recreated column when it is dropped.
+		var detached []string
+		for i := len(old.Columns) - 1; i >= 0; i-- {
+			oc := old.Columns[i]
+			if oc.Generated == nil || slices.Contains(recreated, oc.Name) || !usesAny(oc.Generated.Expr, recreated) {
+				continue
+			}
+			detached = append(detached, oc.Name)
+			if c := t.Column(oc.Name); c != nil {
+				columns = append(columns, &op.AlterColumn{Table: ref, Existing: oc.Clone(), Column: c.Clone()})
+			} else {
+				oAfter, oFirst := pos(old.Columns, i)
+				columns = append(columns, &op.DropColumn{Table: ref, Column: oc.Clone(), After: oAfter, First: oFirst})
+			}
+		}
 		for i := len(old.Columns) - 1; i >= 0; i-- {
 			if oc := old.Columns[i]; slices.Contains(recreated, oc.Name) {
 				oAfter, oFirst := pos(old.Columns, i)
@@ -357,6 +374,7 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 			oc := old.Column(c.Name)
 			after, first := pos(t.Columns, i)
 			switch {
+			case slices.Contains(detached, c.Name):
 			case oc == nil, slices.Contains(recreated, c.Name):
 				columns = append(columns, &op.AddColumn{Table: ref, Column: c.Clone(), After: after, First: first})
 			case !oc.Equal(c):
@@ -370,7 +388,7 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 				// first to last, each after the one before it.
 				i = len(old.Columns) - 1 - j
 			}
-			if c := old.Columns[i]; t.Column(c.Name) == nil {
+			if c := old.Columns[i]; t.Column(c.Name) == nil && !slices.Contains(detached, c.Name) {
 				after, first := pos(old.Columns, i)
 				columns = append(columns, &op.DropColumn{Table: ref, Column: c.Clone(), After: after, First: first})
 			}
@@ -403,16 +421,10 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 // MariaDB refuse to drop a column another generated column uses, and the
 // dependent's values follow the column's anyway. (PostgreSQL has no such
 // chains: a generation expression cannot use a generated column.) A
-// dependent that stops being generated is left to its AlterColumn.
+// dependent that stops being generated, or goes away, is altered or
+// dropped before the recreated columns instead (see Diff).
 func recreateDependents(old, new *schema.Table, recreated []string) []string {
-	uses := func(expr string) bool {
-		for _, c := range recreated {
-			if op.RenameIdent(expr, c, c+"\x00") != expr {
-				return true
-			}
-		}
-		return false
-	}
+	uses := func(expr string) bool { return usesAny(expr, recreated) }
 	for grew := len(recreated) > 0; grew; {
 		grew = false
 		for _, c := range new.Columns {
@@ -427,6 +439,16 @@ func recreateDependents(old, new *schema.Table, recreated []string) []string {
 		}
 	}
 	return recreated
+}
+
+// usesAny reports whether expression expr names one of cols.
+func usesAny(expr string, cols []string) bool {
+	for _, c := range cols {
+		if op.RenameIdent(expr, c, c+"\x00") != expr {
+			return true
+		}
+	}
+	return false
 }
 
 // Downgrade returns the ops that undo ops: each op reversed, in reverse

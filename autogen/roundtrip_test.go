@@ -115,6 +115,14 @@ CREATE TABLE gc (id int PRIMARY KEY, n int, a int AS (n + 1) VIRTUAL, m int, b i
 			// a stops being stored: MariaDB drops and adds it again, and b
 			// and c, computed from it, with it.
 			count: `SELECT count(*) FROM gc WHERE c = (n + 1) * 2 + 1 AND m = 7`},
+		{name: "generated columns over a recreated one go plain or away", a: `
+CREATE TABLE gd (id int PRIMARY KEY, n int, a int AS (n + 1) STORED, b int AS (a * 2) STORED, c int AS (a + 5) STORED, d int AS (b + 1) STORED);
+INSERT INTO gd (id, n) VALUES (1, 1), (2, 2);`, b: `
+CREATE TABLE gd (id int PRIMARY KEY, n int, a int AS (n + 1) VIRTUAL, b int, d int);`,
+			// a stops being stored: b and d, computed from it, become plain
+			// columns keeping their values, c goes away, all before a is
+			// dropped and added again.
+			count: `SELECT count(*) FROM gd WHERE b = (n + 1) * 2 AND d = b + 1`},
 	},
 	config.PostgreSQL: {
 		{name: "enum value added", a: `CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (m mood); INSERT INTO t VALUES ('sad');`,
