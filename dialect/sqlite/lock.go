@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
-	"golang.org/x/sys/unix"
 )
 
-// fileLock is an advisory flock(2) on a file beside the database. flock
-// belongs to the open file description, so a killed holder releases it, and
-// it works between processes, not only goroutines.
+// fileLock is an exclusive lock on a file beside the database: flock(2) on
+// Unix, LockFileEx on Windows (lockfile_*.go). Either belongs to the open
+// file, so a killed holder releases it, and it works between processes,
+// not only goroutines.
 type fileLock struct {
 	path string
 	f    *os.File
@@ -27,18 +26,18 @@ func (l *fileLock) TryLock(ctx context.Context) (bool, error) {
 		}
 		l.f = f
 	}
-	err := unix.Flock(int(l.f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
-	if err == nil {
+	taken, err := tryLockFile(l.f)
+	if taken {
 		return true, nil
 	}
 	// Not taken: close the file, so a caller that gives up (a lock
 	// timeout, a cancelled context) does not keep a descriptor open.
 	_ = l.f.Close()
 	l.f = nil
-	if errors.Is(err, unix.EWOULDBLOCK) || errors.Is(err, unix.EINTR) {
-		return false, nil
+	if err != nil {
+		return false, fmt.Errorf("retort/sqlite: lock %s: %w", l.path, err)
 	}
-	return false, fmt.Errorf("retort/sqlite: flock %s: %w", l.path, err)
+	return false, nil
 }
 
 func (l *fileLock) Unlock(context.Context) error {
@@ -47,7 +46,7 @@ func (l *fileLock) Unlock(context.Context) error {
 	}
 	// The file stays: removing it would let a waiter lock an unlinked inode
 	// while a newcomer locks a fresh file of the same name.
-	err := unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
+	err := unlockFile(l.f)
 	err = errors.Join(err, l.f.Close())
 	l.f = nil
 	return err
