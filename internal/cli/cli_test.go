@@ -206,6 +206,11 @@ func TestQuickstartExample(t *testing.T) {
 	if strings.TrimSpace(cur.stdout) != "5e6f708192a3 (head) (mergepoint)" {
 		t.Fatalf("current: %q", cur.stdout)
 	}
+	// schema.sql, the example's autogenerate target, is what the
+	// migrations build.
+	if chk := p.ok("check"); !strings.Contains(chk.stdout+chk.stderr, "No new upgrade operations detected.") {
+		t.Fatalf("check at head: %s%s", chk.stdout, chk.stderr)
+	}
 	// Removing the tags branch takes the merge above it with it.
 	p.ok("downgrade", "tags@2b3c")
 	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'tags'").Scan(&n); err != nil || n != 0 {
