@@ -350,30 +350,12 @@ func (p *project) queryInt(query string, args ...any) int {
 	return n
 }
 
-func strings1(t testing.TB, q querier, query string, args ...any) []string {
+// sortedStrings is testdb.Strings, sorted.
+func sortedStrings(t testing.TB, q testdb.Querier, query string, args ...any) []string {
 	t.Helper()
-	rows, err := q.Query(query, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", query, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s sql.NullString
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s.String)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := testdb.Strings(t, q, query, args...)
 	sort.Strings(out)
 	return out
-}
-
-type querier interface {
-	Query(query string, args ...any) (*sql.Rows, error)
 }
 
 // versions returns the sorted rows of alembic_version (nil when the table
@@ -383,7 +365,7 @@ func (p *project) versions() []string {
 	if !slices.Contains(p.tables(), "alembic_version") {
 		return nil
 	}
-	return strings1(p.t, p.DB(), "SELECT version_num FROM alembic_version")
+	return sortedStrings(p.t, p.DB(), "SELECT version_num FROM alembic_version")
 }
 
 // tables lists the tables of the database, sorted.
@@ -392,15 +374,15 @@ func (p *project) tables() []string {
 	return tablesOf(p.t, p.DB(), p.dialect)
 }
 
-func tablesOf(t testing.TB, db querier, dialectName string) []string {
+func tablesOf(t testing.TB, db testdb.Querier, dialectName string) []string {
 	t.Helper()
 	switch dialectName {
 	case config.SQLite:
-		return strings1(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+		return sortedStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
 	case config.PostgreSQL:
-		return strings1(t, db, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+		return sortedStrings(t, db, "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
 	default:
-		return strings1(t, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
+		return sortedStrings(t, db, "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'")
 	}
 }
 
@@ -434,22 +416,22 @@ func schemaOf(t testing.TB, db *sql.DB, dialectName string) []string {
 	}
 	switch dialectName {
 	case config.SQLite:
-		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"), ", "))
-		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), ", "))
+		out = append(out, "indexes: "+strings.Join(sortedStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"), ", "))
+		out = append(out, "triggers: "+strings.Join(sortedStrings(t, db, "SELECT name FROM sqlite_master WHERE type = 'trigger'"), ", "))
 	case config.PostgreSQL:
-		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"), ", "))
-		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()"), ", "))
-		out = append(out, "functions: "+strings.Join(strings1(t, db, "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"), ", "))
+		out = append(out, "indexes: "+strings.Join(sortedStrings(t, db, "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"), ", "))
+		out = append(out, "triggers: "+strings.Join(sortedStrings(t, db, "SELECT DISTINCT trigger_name FROM information_schema.triggers WHERE trigger_schema = current_schema()"), ", "))
+		out = append(out, "functions: "+strings.Join(sortedStrings(t, db, "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = current_schema()"), ", "))
 	default:
-		out = append(out, "indexes: "+strings.Join(strings1(t, db, "SELECT DISTINCT CONCAT(table_name, '.', index_name) FROM information_schema.statistics WHERE table_schema = DATABASE()"), ", "))
-		out = append(out, "triggers: "+strings.Join(strings1(t, db, "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"), ", "))
+		out = append(out, "indexes: "+strings.Join(sortedStrings(t, db, "SELECT DISTINCT CONCAT(table_name, '.', index_name) FROM information_schema.statistics WHERE table_schema = DATABASE()"), ", "))
+		out = append(out, "triggers: "+strings.Join(sortedStrings(t, db, "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"), ", "))
 	}
 	return out
 }
 
 func orderedStrings(t testing.TB, db *sql.DB, query string, args ...any) []string {
 	t.Helper()
-	return testdb.Strings(t, db, query, args...)
+	return sortedStrings(t, db, query, args...)
 }
 
 // dialects runs body as a parallel subtest per available dialect.

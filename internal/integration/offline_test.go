@@ -109,10 +109,10 @@ func (p *project) state() string {
 	}
 	fmt.Fprintf(&b, "versions: %v\n", p.versions())
 	if slices.Contains(p.tables(), "audit") {
-		fmt.Fprintf(&b, "audit: %v\n", strings1(p.t, p.DB(), "SELECT msg FROM audit"))
+		fmt.Fprintf(&b, "audit: %v\n", sortedStrings(p.t, p.DB(), "SELECT msg FROM audit"))
 	}
 	if slices.Contains(p.tables(), "root_t") {
-		fmt.Fprintf(&b, "root_t: %v\n", strings1(p.t, p.DB(), "SELECT name FROM root_t"))
+		fmt.Fprintf(&b, "root_t: %v\n", sortedStrings(p.t, p.DB(), "SELECT name FROM root_t"))
 	}
 	// retort_history: the same steps with the same outcome.
 	rows, err := p.DB().Query("SELECT revision, direction, status, atomic FROM retort_history")

@@ -29,11 +29,14 @@ func Load(t testing.TB, dialectName, src string) *sql.DB {
 	return db
 }
 
-// Strings runs a query returning one text column and returns its values in
-// the order the database gives them; an error fails the test.
-func Strings(t testing.TB, q interface {
+// Querier is what Strings needs: a *sql.DB, *sql.Conn or *sql.Tx.
+type Querier interface {
 	Query(query string, args ...any) (*sql.Rows, error)
-}, query string, args ...any) []string {
+}
+
+// Strings runs a query returning one text column and returns its values in
+// the order the database gives them, NULL as ""; an error fails the test.
+func Strings(t testing.TB, q Querier, query string, args ...any) []string {
 	t.Helper()
 	rows, err := q.Query(query, args...)
 	if err != nil {
@@ -42,11 +45,11 @@ func Strings(t testing.TB, q interface {
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
-		var s string
+		var s sql.NullString
 		if err := rows.Scan(&s); err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, s)
+		out = append(out, s.String)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
