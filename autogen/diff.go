@@ -251,16 +251,7 @@ func Diff(from, to *schema.Schema, opts DiffOptions) ([]op.Op, error) {
 		names := func(cols ...string) bool {
 			return slices.ContainsFunc(cols, func(c string) bool { return slices.Contains(touched, c) })
 		}
-		mentions := func(exprs ...string) bool {
-			for _, e := range exprs {
-				for _, c := range touched {
-					if op.RenameIdent(e, c, c+"\x00") != e {
-						return true
-					}
-				}
-			}
-			return false
-		}
+		mentions := func(expr string) bool { return usesAny(expr, touched) }
 		stays := func(eq, touches bool) bool { return eq && !touches }
 		fkStays := func(fk schema.ForeignKey, in []schema.ForeignKey) bool {
 			return stays(slices.ContainsFunc(in, fk.Equal), names(fk.Columns...))
