@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"strings"
+
+	"github.com/retortdb/retort/internal/sqlbuild"
 )
 
 // SQLite keeps CHECK constraints, constraint names, column collations,
@@ -201,21 +203,11 @@ func canonicalIn(toks []token, isColumn func(string) bool) string {
 }
 
 // bareName reports whether SQLite reads name written without quotes as
-// the same identifier: ASCII letters (either case, SQLite ignores it),
-// digits, '_' and '$', not starting with a digit, and no keyword.
+// the same identifier: what QuoteIdent would leave bare, in either case
+// (SQLite ignores it), and not a word canonical upper-cases.
 func bareName(name string) bool {
-	if name == "" || reserved[strings.ToLower(name)] || keywords[strings.ToLower(name)] {
-		return false
-	}
-	for i, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r == '_':
-		case (r >= '0' && r <= '9' || r == '$') && i > 0:
-		default:
-			return false
-		}
-	}
-	return true
+	lower := strings.ToLower(name)
+	return !sqlbuild.NeedsQuote(lower, reserved) && !keywords[lower]
 }
 
 func spaceBetween(toks []token, i int) bool {
@@ -402,13 +394,12 @@ func parseCreateTable(sql string) *ddlTable {
 			out.column(q)
 		}
 	}
-	isColumn := out.isColumn
 	for i := range out.checks {
-		out.checks[i].expr = canonicalIn(out.checks[i].toks, isColumn)
+		out.checks[i].expr = canonicalIn(out.checks[i].toks, out.isColumn)
 	}
 	for _, c := range out.columns {
 		if c.generatedToks != nil {
-			c.generated = canonicalIn(c.generatedToks, isColumn)
+			c.generated = canonicalIn(c.generatedToks, out.isColumn)
 		}
 	}
 	return out
