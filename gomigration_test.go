@@ -360,3 +360,27 @@ func TestPlainBinaryRefusesProjectWithGoRevisions(t *testing.T) {
 		t.Fatalf("rows %v: something ran", rows)
 	}
 }
+
+// TestPlainBinaryNamesGoFileWhenGraphBreaks: when a SQL revision revises a
+// Go one the program does not have, the graph error says which Go file is
+// in the version location, whether or not the header cache lists it.
+func TestPlainBinaryNamesGoFileWhenGraphBreaks(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"a.sql":         sqlRev("aaaa", "", "a", "SELECT 1;", "SELECT 1;"),
+		"b_backfill.go": "package versions\n\nfunc init() {\n\tretort.Register(retort.GoMigration{Revision: \"bbbb\", Revises: []string{\"aaaa\"}})\n}\n",
+		"b_test.go":     "package versions\n",
+		"c.sql":         sqlRev("cccc", "bbbb", "c", "SELECT 1;", "SELECT 1;"),
+	}
+	f := newFixture(t, "sqlite", files, "")
+	cfg, err := config.Load(config.LoadOptions{Path: filepath.Join(f.dir, "retort.toml"), Getenv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string][]retort.Option{"no cache": nil, "header cache": {retort.WithHeaderCache(t.TempDir())}} {
+		_, err := retort.Open(cfg, opts...)
+		if err == nil || !strings.Contains(err.Error(), "b_backfill.go is a Go file in a version location") {
+			t.Errorf("%s: want the graph error to name b_backfill.go, got %v", name, err)
+		}
+	}
+}

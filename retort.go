@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -65,6 +64,9 @@ type Project struct {
 	goMigrations []GoMigration
 	goExplicit   bool
 	goByID       map[string]*GoMigration
+	// goFiles are the Go files the loader found in the version locations
+	// (none with WithFS).
+	goFiles []string
 	// fsys, when set, holds the SQL revisions in fsDirs (WithFS).
 	fsys   fs.FS
 	fsDirs []string
@@ -101,7 +103,9 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 		locations = p.fsDirs
 		scripts, err = loadFS(p.fsys, p.fsDirs)
 	} else {
-		scripts, err = script.LoadCached(cfg.VersionLocations, p.cacheDir)
+		var l script.Listing
+		l, err = script.LoadCachedListing(cfg.VersionLocations, p.cacheDir)
+		scripts, p.goFiles = l.Scripts, l.GoFiles
 	}
 	if err != nil {
 		return nil, err
@@ -119,8 +123,8 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 	}
 	if err := p.setScripts(scripts); err != nil {
 		if len(p.goByID) == 0 && p.fsys == nil {
-			if goFile := findGoFile(cfg.VersionLocations); goFile != "" {
-				return nil, fmt.Errorf("%w\n(%s is a Go file in a version location, and this program has no Go migrations registered: a project with Go migrations runs through its own binary, the main.go that `retort init --template go` writes)", err, goFile)
+			if len(p.goFiles) > 0 {
+				return nil, fmt.Errorf("%w\n(%s is a Go file in a version location, and this program has no Go migrations registered: a project with Go migrations runs through its own binary, the main.go that `retort init --template go` writes)", err, p.goFiles[0])
 			}
 		}
 		return nil, err
@@ -141,19 +145,6 @@ func loadFS(fsys fs.FS, dirs []string) ([]*script.Script, error) {
 		all = append(all, scripts...)
 	}
 	return all, errors.Join(errs...)
-}
-
-// findGoFile returns a .go file of the version locations, if any.
-func findGoFile(locations []string) string {
-	for _, loc := range locations {
-		matches, _ := filepath.Glob(filepath.Join(loc, "*.go"))
-		for _, m := range matches {
-			if !strings.HasSuffix(m, "_test.go") {
-				return m
-			}
-		}
-	}
-	return ""
 }
 
 func (p *Project) setScripts(scripts []*script.Script) error {

@@ -360,13 +360,10 @@ func (p *Project) checkNoUnregisteredGo() error {
 	if len(p.goByID) > 0 || p.goExplicit || p.fsys != nil {
 		return nil
 	}
-	for _, loc := range p.Config.VersionLocations {
-		matches, _ := filepath.Glob(filepath.Join(loc, "*.go"))
-		for _, m := range matches {
-			data, err := os.ReadFile(m)
-			if err == nil && strings.Contains(string(data), "retort.Register(") {
-				return fmt.Errorf("%s registers a Go migration, which this program does not have: run the project's own binary (the main.go `retort init --template go` writes, e.g. `go run ./%s upgrade head`), which compiles the Go revisions in", m, filepath.Base(p.Config.ScriptLocation))
-			}
+	for _, m := range p.goFiles { // listed when the project was loaded
+		data, err := os.ReadFile(m)
+		if err == nil && strings.Contains(string(data), "retort.Register(") {
+			return fmt.Errorf("%s registers a Go migration, which this program does not have: run the project's own binary (the main.go `retort init --template go` writes, e.g. `go run ./%s upgrade head`), which compiles the Go revisions in", m, filepath.Base(p.Config.ScriptLocation))
 		}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
@@ -47,10 +48,16 @@ type cacheEntry struct {
 // version location). An empty cacheDir, or a cache that cannot be read or
 // written, silently falls back to reading every file.
 func LoadCached(locations []string, cacheDir string) ([]*Script, error) {
+	l, err := LoadCachedListing(locations, cacheDir)
+	return l.Scripts, err
+}
+
+// LoadCachedListing is LoadCached, also listing the Go files.
+func LoadCachedListing(locations []string, cacheDir string) (Listing, error) {
 	if cacheDir == "" {
-		return Load(locations)
+		return loadListing(locations)
 	}
-	return loadLocations(locations, func(loc string) ([]*Script, error) {
+	return loadLocations(locations, func(loc string) (Listing, error) {
 		return loadDirCached(loc, cacheDir)
 	})
 }
@@ -60,17 +67,24 @@ func cachePath(cacheDir, loc string) string {
 	return filepath.Join(cacheDir, "headers-"+hex.EncodeToString(sum[:8]))
 }
 
-func loadDirCached(loc, cacheDir string) ([]*Script, error) {
+func loadDirCached(loc, cacheDir string) (Listing, error) {
 	f, err := os.Open(loc)
 	if err != nil {
-		return nil, fmt.Errorf("version location: %w", err)
+		return Listing{}, fmt.Errorf("version location: %w", err)
 	}
 	defer f.Close()
 	dirfd := int(f.Fd())
 	names, err := readDirNames(dirfd)
 	if err != nil {
-		return nil, fmt.Errorf("version location %s: %w", loc, err)
+		return Listing{}, fmt.Errorf("version location %s: %w", loc, err)
 	}
+	var goFiles []string
+	for _, n := range names {
+		if isGoFile(n) {
+			goFiles = append(goFiles, filepath.Join(loc, n))
+		}
+	}
+	slices.Sort(goFiles)
 	names = slicesFilterSort(names)
 	// Stat every file while the cache file is read and decoded: the two
 	// overlap, and stat is most of the work.
@@ -92,7 +106,7 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 	})
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return Listing{}, err
 	}
 	entries := make([]cacheEntry, len(names))
 	changed := len(cached) != len(names)
@@ -146,7 +160,7 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 		entries[i] = cacheEntry{name: names[i], id: ids[i], s: s}
 	})
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return Listing{}, err
 	}
 	out := make([]*Script, 0, len(entries))
 	kept := entries[:0]
@@ -159,7 +173,7 @@ func loadDirCached(loc, cacheDir string) ([]*Script, error) {
 	if changed {
 		writeCache(cachePath(cacheDir, loc), kept)
 	}
-	return out, nil
+	return Listing{Scripts: out, GoFiles: goFiles}, nil
 }
 
 // slicesFilterSort keeps revision file names (*.sql, not hidden), sorted.

@@ -6,3 +6,8 @@ package script
 func LoadCached(locations []string, cacheDir string) ([]*Script, error) {
 	return Load(locations)
 }
+
+// LoadCachedListing is LoadCached, also listing the Go files.
+func LoadCachedListing(locations []string, cacheDir string) (Listing, error) {
+	return loadListing(locations)
+}

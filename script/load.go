@@ -18,13 +18,22 @@ import (
 // scripts are returned. Most callers want [Load]; LoadDir serves
 // [embed.FS] and [testing/fstest.MapFS].
 func LoadDir(fsys fs.FS, dir string, pathPrefix string) ([]*Script, error) {
+	l, err := loadDirFS(fsys, dir, pathPrefix)
+	return l.Scripts, err
+}
+
+// loadDirFS is LoadDir, also listing the directory's Go files.
+func loadDirFS(fsys fs.FS, dir string, pathPrefix string) (Listing, error) {
 	entries, err := fs.ReadDir(fsys, dir) // sorted by file name
 	if err != nil {
-		return nil, err
+		return Listing{}, err
 	}
-	var names []string
+	var names, goFiles []string
 	for _, e := range entries {
 		name := e.Name()
+		if isGoFile(name) {
+			goFiles = append(goFiles, filepath.Join(pathPrefix, name))
+		}
 		if strings.HasPrefix(name, ".") || !strings.HasSuffix(name, ".sql") {
 			continue
 		}
@@ -73,9 +82,15 @@ func LoadDir(fsys fs.FS, dir string, pathPrefix string) ([]*Script, error) {
 		wg.Wait()
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return Listing{}, err
 	}
-	return scripts, nil
+	return Listing{Scripts: scripts, GoFiles: goFiles}, nil
+}
+
+// isGoFile reports whether name is a Go source file of a version location
+// (a Go revision, or a helper of one), not a test.
+func isGoFile(name string) bool {
+	return !strings.HasPrefix(name, ".") && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go")
 }
 
 // joinFS joins an fs.FS directory and a name ("." is the root).
@@ -86,22 +101,36 @@ func joinFS(dir, name string) string {
 	return dir + "/" + name
 }
 
+// Listing is what the loaders find in the version locations: the parsed
+// revision files, and the paths of the Go files beside them (sorted per
+// location), which only a program with those Go revisions compiled in can
+// run.
+type Listing struct {
+	Scripts []*Script
+	GoFiles []string
+}
+
 // Load parses the revision files of the version locations, directories of
 // the OS file system, in config order (each sorted by file name). A missing
 // location is an error that suggests `retort init`. A directory reached twice
 // (the same location listed twice, or through a symbolic link) is loaded
 // once. Parse errors of all files are joined.
 func Load(locations []string) ([]*Script, error) {
-	return loadLocations(locations, func(loc string) ([]*Script, error) {
-		return LoadDir(osDir(loc), ".", loc)
+	l, err := loadListing(locations)
+	return l.Scripts, err
+}
+
+func loadListing(locations []string) (Listing, error) {
+	return loadLocations(locations, func(loc string) (Listing, error) {
+		return loadDirFS(osDir(loc), ".", loc)
 	})
 }
 
 // loadLocations checks each version location, skips one already loaded,
 // and collects what loadDir returns for the others, joining all errors.
-func loadLocations(locations []string, loadDir func(loc string) ([]*Script, error)) ([]*Script, error) {
+func loadLocations(locations []string, loadDir func(loc string) (Listing, error)) (Listing, error) {
 	var (
-		all  []*Script
+		all  Listing
 		errs []error
 		seen []os.FileInfo
 	)
@@ -126,15 +155,16 @@ func loadLocations(locations []string, loadDir func(loc string) ([]*Script, erro
 			continue
 		}
 		seen = append(seen, fi)
-		scripts, err := loadDir(loc)
+		l, err := loadDir(loc)
 		if err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		all = append(all, scripts...)
+		all.Scripts = append(all.Scripts, l.Scripts...)
+		all.GoFiles = append(all.GoFiles, l.GoFiles...)
 	}
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return Listing{}, err
 	}
 	return all, nil
 }
