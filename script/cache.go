@@ -184,7 +184,7 @@ func slicesFilterSort(names []string) []string {
 			out = append(out, n)
 		}
 	}
-	sortStrings(out)
+	slices.Sort(out)
 	return out
 }
 

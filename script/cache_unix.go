@@ -1,7 +1,0 @@
-//go:build linux
-
-package script
-
-import "slices"
-
-func sortStrings(s []string) { slices.Sort(s) }
