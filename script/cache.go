@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -186,29 +185,6 @@ func slicesFilterSort(names []string) []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// parallel runs f(0..n-1) on a few workers: stat and read are mostly
-// waiting on system calls.
-func parallel(n int, f func(int)) {
-	workers := min(runtime.GOMAXPROCS(0)*2, n/64+1)
-	if workers <= 1 {
-		for i := range n {
-			f(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*chunk, min((w+1)*chunk, n)
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // The cache file: magic, then per entry the file name, its identity and

@@ -58,29 +58,7 @@ func loadDirFS(fsys fs.FS, dir string, pathPrefix string) (Listing, error) {
 		}
 		scripts[i], errs[i] = Parse(path, data)
 	}
-	// Reading is mostly waiting on system calls: a few workers help on big
-	// directories.
-	workers := min(runtime.GOMAXPROCS(0)*2, len(names)/64+1)
-	if workers <= 1 {
-		for i := range names {
-			load(i)
-		}
-	} else {
-		var wg sync.WaitGroup
-		next := make(chan int, len(names))
-		for i := range names {
-			next <- i
-		}
-		close(next)
-		for range workers {
-			wg.Go(func() {
-				for i := range next {
-					load(i)
-				}
-			})
-		}
-		wg.Wait()
-	}
+	parallel(len(names), load)
 	if err := errors.Join(errs...); err != nil {
 		return Listing{}, err
 	}
@@ -186,4 +164,27 @@ func (d osDir) ReadFile(name string) ([]byte, error) {
 		return nil, &fs.PathError{Op: "readfile", Path: name, Err: fs.ErrInvalid}
 	}
 	return readFile(filepath.Join(string(d), name))
+}
+
+// parallel runs f(0..n-1) on a few workers: stat and read are mostly
+// waiting on system calls.
+func parallel(n int, f func(int)) {
+	workers := min(runtime.GOMAXPROCS(0)*2, n/64+1)
+	if workers <= 1 {
+		for i := range n {
+			f(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
 }
