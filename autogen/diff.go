@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect"
 	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/schema"
@@ -55,37 +54,17 @@ type DiffOptions struct {
 	RecreateColumn func(from, to schema.Column) bool
 }
 
-// RecreatePostgresColumn is RecreateColumn for PostgreSQL (15): a column
-// that becomes generated or whose generation expression changes is added
-// again. A generated column that becomes plain is not (ALTER COLUMN … DROP
-// EXPRESSION keeps its values).
-func RecreatePostgresColumn(from, to schema.Column) bool {
-	return to.Generated != nil && (from.Generated == nil || *from.Generated != *to.Generated)
-}
-
-// RecreateMySQLColumn is RecreateColumn for MySQL and MariaDB: a column
-// that becomes or stops being VIRTUAL is added again (MODIFY COLUMN
-// refuses that change; it can change a stored column to or from a plain
-// one, and a generation expression).
-func RecreateMySQLColumn(from, to schema.Column) bool {
-	virtual := func(c schema.Column) bool { return c.Generated != nil && !c.Generated.Stored }
-	return virtual(from) != virtual(to)
-}
-
 // OptionsFor returns the DiffOptions a dialect needs: InlineForeignKeys
-// and RebuildTables for a dialect.Rebuilder (SQLite),
-// ForeignKeysNeedIndexes, PositionColumns and RecreateMySQLColumn for
-// MySQL, RenameConstraints and RecreatePostgresColumn for PostgreSQL.
+// and RebuildTables for a dialect.Rebuilder (SQLite), RecreateColumn from a
+// dialect.ColumnRecreator, the rest from its Caps.
 func OptionsFor(d dialect.Dialect) DiffOptions {
 	_, rebuilds := d.(dialect.Rebuilder)
+	caps := d.Caps()
 	o := DiffOptions{InlineForeignKeys: rebuilds, RebuildTables: rebuilds,
-		ForeignKeysNeedIndexes: d.Name() == config.MySQL, RenameConstraints: d.Name() == config.PostgreSQL,
-		PositionColumns: d.Name() == config.MySQL}
-	switch d.Name() {
-	case config.PostgreSQL:
-		o.RecreateColumn = RecreatePostgresColumn
-	case config.MySQL:
-		o.RecreateColumn = RecreateMySQLColumn
+		ForeignKeysNeedIndexes: caps.ForeignKeysNeedIndexes, RenameConstraints: caps.RenamesConstraints,
+		PositionColumns: caps.PlacesColumns}
+	if rc, ok := d.(dialect.ColumnRecreator); ok {
+		o.RecreateColumn = rc.RecreatesColumn
 	}
 	return o
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/retortdb/retort/autogen"
+	"github.com/retortdb/retort/dialect/postgres"
 	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/schema"
 )
@@ -329,7 +330,7 @@ func TestDiffRecreateColumn(t *testing.T) {
 		u.Indexes = []schema.Index{{Name: "users_g", Parts: []schema.IndexPart{{Expr: "g + 1"}}}, {Name: "users_h", Parts: []schema.IndexPart{{Column: "h"}}},
 			{Name: "users_bio", Parts: []schema.IndexPart{{Column: "bio"}}}}
 	})
-	up, err := autogen.Diff(a, b, autogen.DiffOptions{RecreateColumn: autogen.RecreatePostgresColumn})
+	up, err := autogen.Diff(a, b, autogen.DiffOptions{RecreateColumn: postgres.Dialect{}.RecreatesColumn})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/retortdb/retort/autogen"
 	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/dialect/mysql"
+	"github.com/retortdb/retort/dialect/postgres"
 	"github.com/retortdb/retort/internal/testdb"
 	"github.com/retortdb/retort/op"
 	"github.com/retortdb/retort/schema"
@@ -571,7 +573,7 @@ func genPair(seed uint64, v *vocab) (a, b *schema.Schema, renames []autogen.Rena
 func TestDiffProperty(t *testing.T) {
 	for seed := range uint64(propertyModelSeeds) {
 		a, b, renames := genPair(seed, vocabs[""])
-		for _, opts := range []autogen.DiffOptions{{Renames: renames}, {Renames: renames, InlineForeignKeys: true, RebuildTables: true}, {Renames: renames, ForeignKeysNeedIndexes: true, PositionColumns: true, RecreateColumn: autogen.RecreateMySQLColumn}, {Renames: renames, RenameConstraints: true, RecreateColumn: autogen.RecreatePostgresColumn}} {
+		for _, opts := range []autogen.DiffOptions{{Renames: renames}, {Renames: renames, InlineForeignKeys: true, RebuildTables: true}, {Renames: renames, ForeignKeysNeedIndexes: true, PositionColumns: true, RecreateColumn: mysql.Dialect{}.RecreatesColumn}, {Renames: renames, RenameConstraints: true, RecreateColumn: postgres.Dialect{}.RecreatesColumn}} {
 			name := fmt.Sprintf("{Renames:%v InlineForeignKeys:%v RebuildTables:%v ForeignKeysNeedIndexes:%v PositionColumns:%v RenameConstraints:%v RecreateColumn:%v}",
 				opts.Renames, opts.InlineForeignKeys, opts.RebuildTables, opts.ForeignKeysNeedIndexes, opts.PositionColumns, opts.RenameConstraints, opts.RecreateColumn != nil)
 			if opts.InlineForeignKeys && (hasCycle(a) || hasCycle(b)) {

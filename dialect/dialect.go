@@ -33,6 +33,17 @@ type Caps struct {
 	// Schemas is true when tables can be qualified by a schema other than the
 	// connection's default (version_table_schema).
 	Schemas bool
+	// PlacesColumns is true when ADD COLUMN takes AFTER and FIRST (MySQL):
+	// autogenerate then adds a column where the target has it.
+	PlacesColumns bool
+	// ForeignKeysNeedIndexes is true when a foreign key needs an index on
+	// its columns and the database makes one (MySQL): autogenerate drops
+	// and adds foreign keys around changes to the indexes they use.
+	ForeignKeysNeedIndexes bool
+	// RenamesConstraints is true when every kind of constraint and index
+	// can be renamed in place (PostgreSQL): autogenerate renames one that
+	// differs only by its name instead of dropping and adding it.
+	RenamesConstraints bool
 }
 
 // Querier is what catalog look-ups need: a *sql.Conn, *sql.Tx or *sql.DB.

@@ -1,6 +1,9 @@
 package dialect
 
-import "github.com/retortdb/retort/op"
+import (
+	"github.com/retortdb/retort/op"
+	"github.com/retortdb/retort/schema"
+)
 
 // Planner is implemented by dialects that can turn schema operations into
 // SQL. Plan is pure: it looks at nothing but o and returns the statements,
@@ -24,4 +27,14 @@ type Rebuilder interface {
 	// fire those tables' ON DELETE actions. A rebuild of a table nothing
 	// references is safe inside retort's transaction behind this guard.
 	RebuildGuard(t Table) []string
+}
+
+// ColumnRecreator may be implemented by a Planner whose ALTER cannot make
+// every column change: RecreatesColumn reports whether the column must be
+// dropped and added again to go from `from` to `to` (a generated column:
+// PostgreSQL cannot change a generation expression, MariaDB cannot MODIFY
+// a column to or from VIRTUAL). Autogenerate then drops and adds it, with
+// what names it.
+type ColumnRecreator interface {
+	RecreatesColumn(from, to schema.Column) bool
 }

@@ -61,7 +61,9 @@ func (Dialect) Name() string { return config.MySQL }
 
 // Caps implements dialect.Dialect: DDL commits implicitly, and a schema is a
 // database (see the package documentation).
-func (Dialect) Caps() dialect.Caps { return dialect.Caps{TransactionalDDL: false, Schemas: false} }
+func (Dialect) Caps() dialect.Caps {
+	return dialect.Caps{TransactionalDDL: false, Schemas: false, PlacesColumns: true, ForeignKeysNeedIndexes: true}
+}
 
 // SplitDialect implements dialect.Dialect.
 func (Dialect) SplitDialect() sqlsplit.Dialect { return sqlsplit.MySQL }

@@ -17,7 +17,7 @@ var _ dialect.Planner = Dialect{}
 // restates the whole new column (which also changes a generated column's
 // expression, or a stored generated column to or from a plain one; MariaDB
 // refuses to MODIFY a column to or from VIRTUAL, which autogen's
-// RecreateMySQLColumn turns into a drop and an add). An added column goes
+// RecreatesColumn turns into a drop and an add). An added column goes
 // AFTER the column op.AddColumn names, or FIRST.
 //
 // Not supported (an error): enum types (MySQL has none; its ENUM is a column
@@ -291,4 +291,15 @@ func checkTypes(o op.Op) error {
 		}
 	}
 	return nil
+}
+
+var _ dialect.ColumnRecreator = Dialect{}
+
+// RecreatesColumn implements dialect.ColumnRecreator: a column that becomes
+// or stops being VIRTUAL is added again (MODIFY COLUMN refuses that
+// change; it can change a stored column to or from a plain one, and a
+// generation expression).
+func (Dialect) RecreatesColumn(from, to schema.Column) bool {
+	virtual := func(c schema.Column) bool { return c.Generated != nil && !c.Generated.Stored }
+	return virtual(from) != virtual(to)
 }

@@ -260,7 +260,7 @@ func (d Dialect) createIndex(t op.TableRef, x schema.Index) string {
 // cannot be altered (PostgreSQL 15): it is dropped and added again, at the
 // end of the table, which loses the indexes and constraints on it unless
 // they are dropped before and added after, as autogen does (it emits a drop
-// and an add for such a change, RecreatePostgresColumn, and keeps this
+// and an add for such a change, RecreatesColumn, and keeps this
 // rendering for the downgrade of a DROP EXPRESSION).
 func (d Dialect) alterColumn(o *op.AlterColumn) ([]string, error) {
 	table := d.tableName(o.Table)
@@ -448,4 +448,14 @@ func checkTypes(o op.Op) error {
 		}
 	}
 	return nil
+}
+
+var _ dialect.ColumnRecreator = Dialect{}
+
+// RecreatesColumn implements dialect.ColumnRecreator (PostgreSQL 15): a
+// column that becomes generated or whose generation expression changes is
+// added again. A generated column that becomes plain is not (ALTER COLUMN
+// … DROP EXPRESSION keeps its values).
+func (Dialect) RecreatesColumn(from, to schema.Column) bool {
+	return to.Generated != nil && (from.Generated == nil || *from.Generated != *to.Generated)
 }

@@ -40,7 +40,7 @@ func (Dialect) Name() string { return config.PostgreSQL }
 // Caps implements dialect.Dialect: DDL is transactional and tables live in
 // schemas.
 func (Dialect) Caps() dialect.Caps {
-	return dialect.Caps{TransactionalDDL: true, Schemas: true, BatchedBookkeeping: true}
+	return dialect.Caps{TransactionalDDL: true, Schemas: true, BatchedBookkeeping: true, RenamesConstraints: true}
 }
 
 // SplitDialect implements dialect.Dialect.
