@@ -46,7 +46,7 @@ func (p *Project) DB(ctx context.Context) (*sql.DB, error) {
 	}
 	if err := db.PingContext(ctx); err != nil {
 		_ = db.Close()
-		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+		return nil, connectError(t.d, t.url, err)
 	}
 	return db, nil
 }

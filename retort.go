@@ -211,7 +211,7 @@ func (t *target) open() (*sql.DB, error) {
 		if strings.Contains(err.Error(), "unknown driver") {
 			return nil, fmt.Errorf("retort: no database/sql driver %q is registered: import the driver for %s in your program", t.d.DriverName(), t.d.Name())
 		}
-		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+		return nil, connectError(t.d, t.url, err)
 	}
 	t.d.ConfigureDB(db, t.url)
 	return db, nil
@@ -239,10 +239,27 @@ func (p *Project) tables(d dialect.Dialect) (vt, ht dialect.Table) {
 type ConnectError struct {
 	URL string
 	Err error
+	// Hint says what the error means and what to do, when the dialect
+	// knows (dialect.ErrorHinter).
+	Hint string
 }
 
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("cannot connect to %s: %s", e.URL, oneLineDeduped(config.RedactString(e.Err.Error())))
+	msg := fmt.Sprintf("cannot connect to %s: %s", e.URL, oneLineDeduped(config.RedactString(e.Err.Error())))
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// connectError wraps a failure to reach u's database, with the dialect's
+// hint when it has one.
+func connectError(d dialect.Dialect, u *config.URL, err error) *ConnectError {
+	ce := &ConnectError{URL: u.Redacted(), Err: err}
+	if h, ok := d.(dialect.ErrorHinter); ok {
+		ce.Hint = h.Hint(err)
+	}
+	return ce
 }
 
 // oneLineDeduped folds a driver's multi-line message (pgx lists every
@@ -302,7 +319,7 @@ func (p *Project) connect(ctx context.Context) (*session, error) {
 	}
 	if err != nil {
 		_ = s.close()
-		return nil, &ConnectError{URL: t.url.Redacted(), Err: err}
+		return nil, connectError(t.d, t.url, err)
 	}
 	s.conn = conn
 	if err := t.d.PrepareSession(ctx, conn, dialect.SessionOptions{StatementLockTimeout: p.Config.StatementLockTimeout}); err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/retortdb/retort/dialect"
 	"github.com/retortdb/retort/migrate"
 	"github.com/retortdb/retort/revision"
 )
@@ -307,6 +308,17 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 				}
 			}()
 		}
+	}
+	if holder, ok := s.t.d.(dialect.RunHolder); ok {
+		release, err := holder.HoldForRun(ctx, s.conn, s.t.url)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			if rerr := release(context.WithoutCancel(ctx)); rerr != nil {
+				err = errors.Join(err, rerr)
+			}
+		}()
 	}
 	for _, check := range checks {
 		if err := check(ctx, s, r); err != nil {

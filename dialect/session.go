@@ -1,5 +1,12 @@
 package dialect
 
+import (
+	"context"
+	"database/sql"
+
+	"github.com/retortdb/retort/config"
+)
+
 // SessionStatements may be implemented by a Dialect that can tell which
 // statements change only the connection's session (SQLite's foreign_keys
 // pragma, PostgreSQL's SET, MySQL's SET SESSION). The runner does not count
@@ -7,4 +14,21 @@ package dialect
 // statement counts.
 type SessionStatements interface {
 	SessionOnly(stmt string) bool
+}
+
+// RunHolder may be implemented by a Dialect that sets a connection up for the
+// length of a write run (upgrade, downgrade, stamp) and undoes it afterwards.
+// SQLite uses it to keep its file lock from the run's first write to its
+// end instead of taking and dropping it around every commit.
+type RunHolder interface {
+	// HoldForRun is called on the run's connection once the run lock is
+	// held, before the version table is read. On success release is never
+	// nil; the runner calls it when the run ends, however it ends.
+	HoldForRun(ctx context.Context, conn *sql.Conn, u *config.URL) (release func(context.Context) error, err error)
+}
+
+// ErrorHinter may be implemented by a Dialect that can say what to do about
+// a driver error it recognises. Hint returns "" for any other error.
+type ErrorHinter interface {
+	Hint(err error) string
 }

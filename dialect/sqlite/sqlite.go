@@ -49,6 +49,10 @@ func IsMemory(u *config.URL) bool { return u.Path == "" || u.Path == ":memory:" 
 // DSN implements dialect.Dialect: foreign keys on and a busy timeout on
 // every connection, as the design asks.
 func (Dialect) DSN(u *config.URL) (string, error) {
+	// The run's locking mode is checked here, before anything connects.
+	if _, err := lockingMode(u); err != nil {
+		return "", err
+	}
 	params := url.Values{}
 	params.Add("_pragma", "foreign_keys(1)")
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
