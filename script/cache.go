@@ -107,7 +107,9 @@ func loadDirCached(loc, cacheDir string) (Listing, error) {
 	if err := errors.Join(errs...); err != nil {
 		return Listing{}, err
 	}
-	entries := make([]cacheEntry, len(names))
+	// The script of each name (nil for what is not a regular file); cache
+	// entries are built only when the cache must be rewritten.
+	found := make([]*Script, len(names))
 	changed := len(cached) != len(names)
 	var stale []int
 	// Every path in one string: a 10,000-file project would otherwise
@@ -133,9 +135,8 @@ func loadDirCached(loc, cacheDir string) (Listing, error) {
 			k++
 		}
 		if k < len(cached) && cached[k].name == name && cached[k].id == ids[i] {
-			c := cached[k]
-			c.s.Path = pathOf(i)
-			entries[i] = cacheEntry{name: name, id: ids[i], s: c.s}
+			cached[k].s.Path = pathOf(i)
+			found[i] = cached[k].s
 			continue
 		}
 		stale = append(stale, i)
@@ -156,20 +157,24 @@ func loadDirCached(loc, cacheDir string) (Listing, error) {
 			errs[i] = err
 			return
 		}
-		entries[i] = cacheEntry{name: names[i], id: ids[i], s: s}
+		found[i] = s
 	})
 	if err := errors.Join(errs...); err != nil {
 		return Listing{}, err
 	}
-	out := make([]*Script, 0, len(entries))
-	kept := entries[:0]
-	for _, e := range entries {
-		if e.s != nil {
-			out = append(out, e.s)
-			kept = append(kept, e)
+	out := make([]*Script, 0, len(found))
+	for _, sc := range found {
+		if sc != nil {
+			out = append(out, sc)
 		}
 	}
 	if changed {
+		kept := make([]cacheEntry, 0, len(out))
+		for i, sc := range found {
+			if sc != nil {
+				kept = append(kept, cacheEntry{name: names[i], id: ids[i], s: sc})
+			}
+		}
 		writeCache(cachePath(cacheDir, loc), kept)
 	}
 	return Listing{Scripts: out, GoFiles: goFiles}, nil
