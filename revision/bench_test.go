@@ -73,6 +73,31 @@ func BenchmarkNewGraphHeads100k(b *testing.B) {
 	}
 }
 
+// BenchmarkNewGraph10k measures building alone at the size of a large
+// project (what every command pays before doing anything).
+func BenchmarkNewGraph10k(b *testing.B) {
+	revs := bigRevisions(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewGraph(revs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkNewGraphOwned10k is BenchmarkNewGraph10k without the copy.
+// bigRevisions has no empty or repeated list entries, so NewGraphOwned
+// leaves revs as it is and the same slice can be handed over again.
+func BenchmarkNewGraphOwned10k(b *testing.B) {
+	revs := bigRevisions(10_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewGraphOwned(revs); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkPlanUpgrade1k(b *testing.B) {
 	g, err := NewGraph(bigRevisions(1000))
 	if err != nil {

@@ -51,7 +51,7 @@ func (c *ctx) parseUpgradeTarget(current, target arg, assertRel bool) ([]int, er
 					}
 					below := newBitset(len(g.nodes))
 					for _, a := range active {
-						for _, d := range g.nodes[a].normDown {
+						for _, d := range g.normDown(a) {
 							below.set(d)
 						}
 					}
@@ -260,7 +260,7 @@ func (c *ctx) collectDowngrade(upper, lower arg, inclusive, implicitBase, assert
 	case inclusive:
 		roots = []int{target}
 	default:
-		roots = g.nodes[target].next
+		roots = g.next(target)
 	}
 	if label != "" && len(roots) > 1 {
 		br, err := c.resolveBranch(label)
@@ -324,9 +324,9 @@ func (c *ctx) collectUpgrade(upper, lower arg, inclusive, implicitBase, assertRe
 			return nil, nil, err
 		}
 		var lin bitset
-		if br >= 0 && g.nodes[br].id == branch {
+		if br >= 0 && g.id(br) == branch {
 			// a revision id was used as the label: use its branch.
-			if l := g.nodes[br].labels; len(l) == 1 {
+			if l := g.labelsOf(br); len(l) == 1 {
 				branch = l[0]
 			} else {
 				// Alembic: AssertionError; retort keeps its lineage.
@@ -335,7 +335,7 @@ func (c *ctx) collectUpgrade(upper, lower arg, inclusive, implicitBase, assertRe
 		}
 		var kept []int
 		for _, t := range dedupeInts(targets) {
-			if (lin != nil && lin.has(t)) || (lin == nil && hasString(g.nodes[t].labels, branch)) {
+			if (lin != nil && lin.has(t)) || (lin == nil && hasString(g.labelsOf(t), branch)) {
 				kept = append(kept, t)
 			}
 		}
@@ -372,7 +372,7 @@ func (c *ctx) collectUpgrade(upper, lower arg, inclusive, implicitBase, assertRe
 		case rvBase:
 			cur, lower = nil, arg{}
 		default:
-			cur, lower = []int{r}, strArg(g.nodes[r].id)
+			cur, lower = []int{r}, strArg(g.id(r))
 		}
 	}
 	cur = nonNeg(cur)
@@ -432,8 +432,9 @@ func (c *ctx) allCurrent(rows arg) ([]int, error) {
 	all := g.closure(nonNeg(revs), eNormDown)
 	var out []int
 	all.each(func(i int) {
-		for _, ch := range g.nodes[i].next {
-			if all.has(ch) {
+		start, end := g.adjBounds(i, eNext) // see adjBounds
+		for k := start; k < end; k++ {
+			if all.has(g.edges[k]) {
 				return
 			}
 		}

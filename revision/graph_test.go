@@ -198,11 +198,11 @@ func TestDependsOnNormalisation(t *testing.T) {
 	// NormalizedDownRevTest: a dependency already implied by an ancestor's
 	// dependency is dropped from the normalized down revisions.
 	g = graphOf(t, normDownSpecs...)
-	n := func(id string) *node { return &g.nodes[g.byID[id]] }
-	eqStrings(t, "b4 all down", g.idsOf(n("b4").allDown), []string{"b3", "a3"})
-	eqStrings(t, "b4 normalized down", g.idsOf(n("b4").normDown), []string{"b3"})
-	eqStrings(t, "b5 all down", g.idsOf(n("b5").allDown), []string{"b4"})
-	eqStrings(t, "b5 normalized down", g.idsOf(n("b5").normDown), []string{"b4"})
+	n := func(id string) int { return g.byID[id] }
+	eqStrings(t, "b4 all down", g.idsOf(g.allDown(n("b4"))), []string{"b3", "a3"})
+	eqStrings(t, "b4 normalized down", g.idsOf(g.normDown(n("b4"))), []string{"b3"})
+	eqStrings(t, "b5 all down", g.idsOf(g.allDown(n("b5"))), []string{"b4"})
+	eqStrings(t, "b5 normalized down", g.idsOf(g.normDown(n("b5"))), []string{"b4"})
 	eqStrings(t, "b4 declared deps", g.DependsOnIDs("b4"), []string{"a3"})
 }
 

@@ -157,7 +157,7 @@ func (m *maintainer) rowsExcept(xs []int) []int {
 // applyRevision records the version-table changes of migrating revision r
 // up or down (HeadMaintainer.update_to_step with a RevisionStep).
 func (m *maintainer) applyRevision(r int, up bool) error {
-	down := m.c.g.nodes[r].normDown
+	down := m.c.g.normDown(r)
 	if up {
 		present := 0
 		for _, d := range down {

@@ -58,7 +58,7 @@ func (g *Graph) History(lower, upper string, current []string) ([]*Revision, err
 	}
 	out := make([]*Revision, len(order))
 	for i, r := range order {
-		out[i] = g.nodes[r].rev
+		out[i] = g.revision(r)
 	}
 	return out, nil
 }
@@ -79,7 +79,7 @@ func (g *Graph) Applied(rows []string) ([]string, error) {
 	var out []string
 	for i := range g.nodes {
 		if set.has(i) {
-			out = append(out, g.nodes[i].rev.ID)
+			out = append(out, g.id(i))
 		}
 	}
 	return out, nil

@@ -38,12 +38,12 @@ func conformsPartialOrdering(g *Graph, order []string) bool {
 		pos[id] = len(order) - i
 	}
 	for i := range g.nodes {
-		c, ok := pos[g.nodes[i].id]
+		c, ok := pos[g.id(i)]
 		if !ok {
 			continue
 		}
-		for _, d := range g.nodes[i].normDown {
-			if p, ok := pos[g.nodes[d].id]; ok && p > c {
+		for _, d := range g.normDown(i) {
+			if p, ok := pos[g.id(d)]; ok && p > c {
 				return false
 			}
 		}
@@ -290,8 +290,8 @@ func TestIterateLargeMap(t *testing.T) {
 			}
 		}
 		for _, a := range anc.members() {
-			if pos[g.nodes[a].id] < idx {
-				t.Fatalf("%s comes after its ancestor %s", id, g.nodes[a].id)
+			if pos[g.id(a)] < idx {
+				t.Fatalf("%s comes after its ancestor %s", id, g.id(a))
 			}
 		}
 	}

@@ -148,7 +148,7 @@ func (c *ctx) runSteps(order []int, current []string, up bool) ([]Step, error) {
 	m := newMaintainer(c, rows)
 	steps := make([]Step, 0, len(order))
 	for _, r := range order {
-		rev := c.g.nodes[r].rev
+		rev := c.g.revision(r)
 		s := Step{Revision: rev, Direction: Upgrade, From: slices.Clone(rev.Down), To: []string{rev.ID}}
 		if !up {
 			s.Direction, s.From, s.To = Downgrade, s.To, s.From
@@ -235,8 +235,8 @@ func (c *ctx) stamp(targets, current []string) ([]Step, error) {
 			s.Direction = Downgrade
 		}
 		if to >= 0 {
-			s.Revision = g.nodes[to].rev
-			s.To = []string{g.nodes[to].id}
+			s.Revision = g.revision(to)
+			s.To = []string{g.id(to)}
 		}
 		if err := m.applyStamp(from, to, up, branchMove); err != nil {
 			return err

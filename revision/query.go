@@ -9,7 +9,7 @@ func (g *Graph) Len() int { return len(g.nodes) }
 func (g *Graph) Revisions() []*Revision {
 	out := make([]*Revision, len(g.nodes))
 	for i := range g.nodes {
-		out[i] = g.nodes[i].rev
+		out[i] = g.revision(i)
 	}
 	return out
 }
@@ -20,11 +20,11 @@ func (g *Graph) Get(id string) (*Revision, bool) {
 	if !ok {
 		return nil, false
 	}
-	return g.nodes[i].rev, true
+	return g.revision(i), true
 }
 
 // Index returns the position of the revision with exactly this id in the
-// slice NewGraph was given (the load order), so that a caller can keep
+// slice NewGraph or NewGraphOwned was given (the load order), so that a caller can keep
 // per-revision data in a parallel slice instead of a second map.
 func (g *Graph) Index(id string) (int, bool) {
 	i, ok := g.byID[id]
@@ -34,7 +34,7 @@ func (g *Graph) Index(id string) (int, bool) {
 func (g *Graph) idsOf(xs []int) []string {
 	out := make([]string, len(xs))
 	for i, x := range xs {
-		out[i] = g.nodes[x].id
+		out[i] = g.id(x)
 	}
 	return out
 }
@@ -58,33 +58,33 @@ func (g *Graph) Children(id string) []string {
 	if !ok {
 		return nil
 	}
-	return g.idsOf(g.nodes[i].next)
+	return g.idsOf(g.next(i))
 }
 
 // IsHead reports whether no revision revises id (Alembic's is_head; true
 // for effective heads too).
 func (g *Graph) IsHead(id string) bool {
 	i, ok := g.byID[id]
-	return ok && len(g.nodes[i].next) == 0
+	return ok && len(g.next(i)) == 0
 }
 
 // IsEffectiveHead reports whether id is a head that another revision
 // depends on (printed "(effective head)").
 func (g *Graph) IsEffectiveHead(id string) bool {
 	i, ok := g.byID[id]
-	return ok && len(g.nodes[i].next) == 0 && len(g.nodes[i].allNext) > 0
+	return ok && len(g.next(i)) == 0 && len(g.allNext(i)) > 0
 }
 
 // IsBranchPoint reports whether two or more revisions revise id.
 func (g *Graph) IsBranchPoint(id string) bool {
 	i, ok := g.byID[id]
-	return ok && len(g.nodes[i].next) > 1
+	return ok && len(g.next(i)) > 1
 }
 
 // IsMergePoint reports whether id revises two or more revisions.
 func (g *Graph) IsMergePoint(id string) bool {
 	i, ok := g.byID[id]
-	return ok && len(g.nodes[i].down) > 1
+	return ok && len(g.down(i)) > 1
 }
 
 // BranchLabelsOf returns the branch labels revision id carries, sorted: its
@@ -95,7 +95,7 @@ func (g *Graph) BranchLabelsOf(id string) []string {
 	if !ok {
 		return nil
 	}
-	return slices.Clone(g.nodes[i].labels)
+	return slices.Clone(g.labelsOf(i))
 }
 
 // DependsOnIDs returns the revisions id depends on, with DependsOn entries
@@ -106,5 +106,5 @@ func (g *Graph) DependsOnIDs(id string) []string {
 	if !ok {
 		return nil
 	}
-	return g.idsOf(g.nodes[i].deps)
+	return g.idsOf(g.depsOf(i))
 }

@@ -45,12 +45,12 @@ func strArg(s string) arg       { return arg{specs: []string{s}, str: true} }
 func rowsArg(rows []string) arg { return arg{specs: rows, rows: true} }
 func tupleArg(s []string) arg   { return arg{specs: s} }
 func (a arg) isNone() bool      { return len(a.specs) == 0 }
-func (c *ctx) id(i int) string  { return c.g.nodes[i].id }
+func (c *ctx) id(i int) string  { return c.g.id(i) }
 func (c *ctx) ids(xs []int) []string {
 	out := make([]string, 0, len(xs))
 	for _, x := range xs {
 		if x >= 0 {
-			out = append(out, c.g.nodes[x].id)
+			out = append(out, c.g.id(x))
 		}
 	}
 	return out
@@ -176,7 +176,7 @@ func (c *ctx) getRevisionsSpec(spec string) ([]int, error) {
 			}
 			var out []int
 			for _, h := range heads {
-				if hasLabel && !hasString(c.g.nodes[h].labels, label) {
+				if hasLabel && !hasString(c.g.labelsOf(h), label) {
 					continue
 				}
 				r, err := c.walk(h, -steps, "", true)
@@ -410,7 +410,7 @@ func (c *ctx) walk(start, steps int, label string, noOverwalk bool) (int, error)
 			case cur == rvNone:
 				up = g.bases
 			case cur >= 0:
-				up = g.nodes[cur].next
+				up = g.next(cur)
 			}
 			children = up
 			if label != "" {
@@ -423,7 +423,7 @@ func (c *ctx) walk(start, steps int, label string, noOverwalk bool) (int, error)
 			if cur == rvNone {
 				children = g.heads
 			} else {
-				children = g.nodes[cur].down
+				children = g.down(cur)
 			}
 			if len(children) == 0 {
 				children = []int{rvBase}
@@ -538,7 +538,7 @@ func (g *Graph) Resolve(spec string) ([]string, error) {
 		case r == rvNone:
 			return nil, revErr("Walked too far")
 		case r >= 0:
-			out = append(out, g.nodes[r].id)
+			out = append(out, g.id(r))
 		}
 	}
 	return out, nil

@@ -53,7 +53,7 @@ func (g *Graph) fastSortable(set bitset, heads []int) bool {
 		x := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
 		minRank = min(minRank, g.rank[x])
-		for _, d := range g.nodes[x].normDown {
+		for _, d := range g.normDown(x) {
 			if !set.has(d) {
 				exits = append(exits, d)
 				continue
@@ -80,7 +80,7 @@ func (g *Graph) fastSortable(set bitset, heads []int) bool {
 		for len(stack) > 0 {
 			x := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			for _, d := range g.nodes[x].normDown {
+			for _, d := range g.normDown(x) {
 				if set.has(d) {
 					return false
 				}
@@ -104,7 +104,7 @@ func (g *Graph) topoSortFast(set bitset, heads []int) ([]int, bool) {
 	todo := set.clone()
 	pending := make([]int32, len(g.nodes)) // unemitted children within set
 	todo.each(func(x int) {
-		for _, d := range g.nodes[x].normDown {
+		for _, d := range g.normDown(x) {
 			if todo.has(d) {
 				pending[d]++
 			}
@@ -129,7 +129,7 @@ func (g *Graph) topoSortFast(set bitset, heads []int) ([]int, bool) {
 			for len(stack) > 0 {
 				x := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				for _, y := range g.nodes[x].normNext {
+				for _, y := range g.normNext(x) {
 					if todo.has(y) && mark[y] != stamp {
 						mark[y] = stamp
 						stack = append(stack, y)
@@ -153,7 +153,7 @@ func (g *Graph) topoSortFast(set bitset, heads []int) ([]int, bool) {
 		todo.clear(cand)
 		inHeads.clear(cand)
 		var add []int
-		for _, d := range g.nodes[cand].normDown {
+		for _, d := range g.normDown(cand) {
 			if todo.has(d) {
 				pending[d]--
 				if !inHeads.has(d) {
@@ -202,9 +202,8 @@ func (g *Graph) topoSortLiteral(set bitset, heads []int) ([]int, error) {
 			out = append(out, cand)
 			todo.clear(cand)
 		}
-		n := &g.nodes[cand]
 		var add []int
-		for _, d := range n.normDown {
+		for _, d := range g.normDown(cand) {
 			if todo.has(d) && !containsInt(cur, d) {
 				add = append(add, d)
 			}
@@ -216,7 +215,7 @@ func (g *Graph) topoSortLiteral(set bitset, heads []int) ([]int, error) {
 			continue
 		}
 		cur[idx] = add[0]
-		if len(n.normDeps) == 0 && len(n.down) == 1 {
+		if len(g.normDepsOf(cand)) == 0 && len(g.down(cand)) == 1 {
 			anc[idx].clear(cand)
 		} else {
 			cur = append(cur, add[1:]...)
