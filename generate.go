@@ -249,7 +249,7 @@ func (p *Project) setScriptsCheck(scripts []*script.Script) error {
 	for i, s := range scripts {
 		revs[i] = s.Revision
 	}
-	_, err := revision.NewGraph(revs)
+	_, err := revision.NewGraphOwned(revs)
 	return err
 }
 

@@ -152,7 +152,8 @@ func (p *Project) setScripts(scripts []*script.Script) error {
 	for i, s := range scripts {
 		revs[i] = s.Revision
 	}
-	g, err := revision.NewGraph(revs)
+	// revs is ours: the graph may keep it instead of copying it again.
+	g, err := revision.NewGraphOwned(revs)
 	if err != nil {
 		return err
 	}
