@@ -67,6 +67,13 @@ func cachePath(cacheDir, loc string) string {
 }
 
 func loadDirCached(loc, cacheDir string) (Listing, error) {
+	// Read and decode the cache file while the directory is listed and
+	// every file stat'ed: the three overlap, and on a 10,000-file
+	// project each takes a good part of the time.
+	var cached []cacheEntry
+	var wg sync.WaitGroup
+	wg.Go(func() { cached = readCache(cachePath(cacheDir, loc)) })
+	defer wg.Wait() // on the error paths below
 	f, err := os.Open(loc)
 	if err != nil {
 		return Listing{}, fmt.Errorf("version location: %w", err)
@@ -85,14 +92,9 @@ func loadDirCached(loc, cacheDir string) (Listing, error) {
 	}
 	slices.Sort(goFiles)
 	names = slicesFilterSort(names)
-	// Stat every file while the cache file is read and decoded: the two
-	// overlap, and stat is most of the work.
 	ids := make([]fileID, len(names))
 	regular := make([]bool, len(names))
 	errs := make([]error, len(names))
-	var cached []cacheEntry
-	var wg sync.WaitGroup
-	wg.Go(func() { cached = readCache(cachePath(cacheDir, loc)) })
 	parallel(len(names), func(i int) {
 		// Relative to the open directory, the kernel resolves one path
 		// component per file instead of the whole absolute path.
