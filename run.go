@@ -287,20 +287,23 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, s.close()) }()
+	// The deferred releases below join their errors into the named result
+	// err: the blocks that declare them name their own errors otherwise,
+	// or the closures would capture a shadowing err and lose the error.
 	if !o.NoLock {
 		vt, _ := p.tables(s.t.d)
-		lock, err := s.t.d.NewLock(s.conn, s.t.url, vt)
-		if err != nil {
-			return nil, err
+		lock, lockErr := s.t.d.NewLock(s.conn, s.t.url, vt)
+		if lockErr != nil {
+			return nil, lockErr
 		}
 		if lock != nil {
 			timeout := o.LockTimeout
 			if timeout == 0 {
 				timeout = p.Config.LockTimeout
 			}
-			release, err := r.AcquireLock(ctx, lock, timeout)
-			if err != nil {
-				return nil, err
+			release, lockErr := r.AcquireLock(ctx, lock, timeout)
+			if lockErr != nil {
+				return nil, lockErr
 			}
 			defer func() {
 				if uerr := release(); uerr != nil {
@@ -310,9 +313,9 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 		}
 	}
 	if holder, ok := s.t.d.(dialect.RunHolder); ok {
-		release, err := holder.HoldForRun(ctx, s.conn, s.t.url)
-		if err != nil {
-			return nil, err
+		release, holdErr := holder.HoldForRun(ctx, s.conn, s.t.url)
+		if holdErr != nil {
+			return nil, holdErr
 		}
 		defer func() {
 			if rerr := release(context.WithoutCancel(ctx)); rerr != nil {
