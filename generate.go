@@ -245,11 +245,7 @@ func (p *Project) writeRevision(id, message string, down, labels, deps []string,
 
 // setScriptsCheck builds the graph scripts would form without keeping it.
 func (p *Project) setScriptsCheck(scripts []*script.Script) error {
-	revs := make([]revision.Revision, len(scripts))
-	for i, s := range scripts {
-		revs[i] = s.Revision
-	}
-	_, err := revision.NewGraphOwned(revs)
+	_, err := graphOf(scripts)
 	return err
 }
 

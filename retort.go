@@ -148,18 +148,24 @@ func loadFS(fsys fs.FS, dirs []string) ([]*script.Script, error) {
 }
 
 func (p *Project) setScripts(scripts []*script.Script) error {
-	revs := make([]revision.Revision, len(scripts))
-	for i, s := range scripts {
-		revs[i] = s.Revision
-	}
-	// revs is ours: the graph may keep it instead of copying it again.
-	g, err := revision.NewGraphOwned(revs)
+	g, err := graphOf(scripts)
 	if err != nil {
 		return err
 	}
 	p.Scripts = scripts
 	p.Graph = g
 	return nil
+}
+
+// graphOf builds the graph of scripts, in their order. The revisions are
+// copied into a slice of its own, which the graph keeps instead of copying
+// it again.
+func graphOf(scripts []*script.Script) (*revision.Graph, error) {
+	revs := make([]revision.Revision, len(scripts))
+	for i, s := range scripts {
+		revs[i] = s.Revision
+	}
+	return revision.NewGraphOwned(revs)
 }
 
 // Script returns the script of a revision id, or nil.
