@@ -2,7 +2,6 @@ package retort
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,7 +9,7 @@ import (
 	"github.com/retortdb/retort/config"
 	"github.com/retortdb/retort/dialect/postgres"
 	"github.com/retortdb/retort/dialect/sqlite"
-	_ "modernc.org/sqlite"
+	"github.com/retortdb/retort/internal/testdb"
 )
 
 // TestConnectErrorHint: a connection error the dialect recognises (SQLite's
@@ -20,12 +19,7 @@ import (
 func TestConnectErrorHint(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "app.db")
-	holder, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Close()
-	conn, err := holder.Conn(ctx)
+	conn, err := testdb.SQLiteNoWait(t, path).Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,12 +27,7 @@ func TestConnectErrorHint(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, "BEGIN EXCLUSIVE"); err != nil {
 		t.Fatal(err)
 	}
-	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
-	busy := other.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(new(int))
+	busy := testdb.SQLiteNoWait(t, path).QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master").Scan(new(int))
 	if busy == nil {
 		t.Fatal("read under an exclusive transaction succeeded")
 	}

@@ -2,12 +2,13 @@ package retort_test
 
 import (
 	"context"
-	"database/sql"
+	"maps"
 	"strings"
 	"testing"
 
 	"github.com/retortdb/retort"
 	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/internal/testdb"
 	"github.com/retortdb/retort/op"
 )
 
@@ -31,10 +32,7 @@ func TestSQLiteRunHoldsTheDatabaseLock(t *testing.T) {
 			f := newFixture(t, config.SQLite, files, "")
 			if tc.query != "" {
 				u := *f.url
-				u.Query = map[string][]string{}
-				for k, v := range f.url.Query {
-					u.Query[k] = v
-				}
+				u.Query = maps.Clone(f.url.Query)
 				k, v, _ := strings.Cut(tc.query, "=")
 				u.Query.Set(k, v)
 				f.url = &u
@@ -44,13 +42,8 @@ func TestSQLiteRunHoldsTheDatabaseLock(t *testing.T) {
 			gos := []retort.GoMigration{{
 				Revision: "bbbb", Revises: []string{"aaaa"}, Message: "probe",
 				Upgrade: func(ctx context.Context, o *op.Operations) error {
-					db, err := sql.Open("sqlite", "file:"+f.url.Path+"?_pragma=busy_timeout(0)")
-					if err != nil {
-						return err
-					}
-					defer db.Close()
 					var n int
-					probeErr = db.QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n)
+					probeErr = testdb.SQLiteNoWait(t, f.url.Path).QueryRowContext(ctx, "SELECT count(*) FROM t").Scan(&n)
 					probed = true
 					return nil
 				},
@@ -67,12 +60,7 @@ func TestSQLiteRunHoldsTheDatabaseLock(t *testing.T) {
 			if locked != tc.wantLocked || (!locked && probeErr != nil) {
 				t.Fatalf("another connection during the run: %v; want locked=%v", probeErr, tc.wantLocked)
 			}
-			after, err := sql.Open("sqlite", "file:"+f.url.Path+"?_pragma=busy_timeout(0)")
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer after.Close()
-			if _, err := after.Exec("INSERT INTO t VALUES (1)"); err != nil {
+			if _, err := testdb.SQLiteNoWait(t, f.url.Path).Exec("INSERT INTO t VALUES (1)"); err != nil {
 				t.Fatalf("another connection cannot write after the run: %v", err)
 			}
 		})

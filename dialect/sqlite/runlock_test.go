@@ -26,17 +26,8 @@ func runConn(t *testing.T, u *config.URL) *sql.Conn {
 	return conn
 }
 
-// probe is another process's view of the file: a plain connection that
-// fails at once, instead of waiting, when the file is locked.
-func probe(t *testing.T, path string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
-}
+// probe is another process's view of the file.
+func probe(t *testing.T, path string) *sql.DB { return testdb.SQLiteNoWait(t, path) }
 
 func sqliteURL(path, query string) *config.URL {
 	q, _ := url.ParseQuery(query)

@@ -259,3 +259,17 @@ func Open(t testing.TB, u *config.URL) *sql.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+// SQLiteNoWait opens the SQLite file at path as another program would, but
+// with no busy timeout: while another connection holds the file's lock, a
+// statement fails at once with "database is locked" instead of waiting.
+// The pool is closed when the test ends.
+func SQLiteNoWait(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatalf("testdb: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
