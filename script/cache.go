@@ -149,9 +149,9 @@ func loadDirCached(loc, cacheDir string) (Listing, error) {
 	parallel(len(stale), func(k int) {
 		i := stale[k]
 		path := pathOf(i)
-		data, err := readFile(path)
+		data, err := readFileAt(dirfd, names[i], path)
 		if err != nil {
-			errs[i] = fmt.Errorf("%s: %w", path, err)
+			errs[i] = err
 			return
 		}
 		s, err := Parse(path, data)

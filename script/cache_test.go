@@ -136,6 +136,29 @@ func BenchmarkLoadCached10k(b *testing.B) {
 	}
 }
 
+// BenchmarkLoadCachedCold10k is a first run: no cache file yet, so every
+// file is stat'ed, read and parsed and the cache written.
+func BenchmarkLoadCachedCold10k(b *testing.B) {
+	dir, cache := b.TempDir(), b.TempDir()
+	prev := ""
+	for i := range 10000 {
+		id := "r" + itoa(i)
+		writeRevB(b, dir, id+".sql", id, prev)
+		prev = id
+	}
+	for b.Loop() {
+		b.StopTimer()
+		if err := os.RemoveAll(cache); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		s, err := LoadCached([]string{dir}, cache)
+		if err != nil || len(s) != 10000 || s[0].HeaderOnly() {
+			b.Fatal(err)
+		}
+	}
+}
+
 func itoa(i int) string {
 	return string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676%26)) + string(rune('a'+i/17576%26))
 }
