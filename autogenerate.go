@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"strings"
 
 	"github.com/retortdb/retort/autogen"
@@ -71,6 +73,9 @@ func (p *Project) Autogenerate(ctx context.Context, o AutogenerateOptions) (res 
 	if ag.Target == "" {
 		return nil, &CommandError{Msg: ErrNoTarget.Error(), Err: ErrNoTarget}
 	}
+	if err := p.statTarget(); err != nil {
+		return nil, err
+	}
 	s, err := p.connect(ctx)
 	if err != nil {
 		return nil, err
@@ -114,6 +119,26 @@ func (p *Project) Autogenerate(ctx context.Context, o AutogenerateOptions) (res 
 	}
 	res.PossibleRenames = possible
 	return res, nil
+}
+
+// statTarget checks that the configured target is there before any
+// database is opened. A missing one is a mistake in the config, so the
+// error is a config error at the key that names it (not autogen's stat
+// error) and says what to do.
+func (p *Project) statTarget() error {
+	target := p.Config.Autogenerate.Target
+	_, err := os.Stat(target)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return p.Config.TargetError(fmt.Sprintf("%s does not exist: create it with the schema you want (CREATE statements; a .sql file or a folder of them), or set the key to the file or folder that has it", target))
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return p.Config.TargetError(fmt.Sprintf("cannot read %s: %v", target, err))
 }
 
 // chooseRenames returns the renames to write: o.Renames and the likely

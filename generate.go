@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -50,9 +51,6 @@ const templateName = script.TemplateName
 // script. The new graph is checked before the file is written, so a
 // duplicate id or label leaves nothing behind.
 func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
-	if err := p.checkNoUnregisteredGo(); err != nil {
-		return nil, err
-	}
 	head := o.Head
 	if head == "" {
 		head = "head"
@@ -103,6 +101,9 @@ func (p *Project) NewRevision(o RevisionOptions) (*script.Script, error) {
 // register it (it is compiled in on the next build), so the graph is
 // checked with its header before anything is written.
 func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*script.Script, error) {
+	// The slug comes from the message as given: no message names the file
+	// "<rev>_.go", as Alembic's "<rev>_.py", not after "empty message".
+	slug := script.Slug(o.Message, p.Config.TruncateSlugLength)
 	id, message, err := p.newRevisionID(o.RevID, o.Message)
 	if err != nil {
 		return nil, err
@@ -122,11 +123,12 @@ func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*scri
 	created := p.now().UTC()
 	data, err := script.RenderGo(tmpl, script.NewGoRevision{Package: pkg, ID: id, Message: message, Down: down,
 		BranchLabels: o.BranchLabels, DependsOn: deps, CreateDate: created,
-		Upgrades: o.Upgrades, Downgrades: o.Downgrades, Imports: o.GoImports, NoTransaction: o.GoNoTransaction})
+		Upgrades: o.Upgrades, Downgrades: o.Downgrades, Imports: o.GoImports, NoTransaction: o.GoNoTransaction,
+		X: p.xArgs})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(p.Config.ScriptLocation, script.GoTemplateName), err)
 	}
-	name, err := script.GoFileName(p.Config.FileTemplate, id, script.Slug(message, p.Config.TruncateSlugLength), created)
+	name, err := script.GoFileName(p.Config.FileTemplate, id, slug, created)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +147,7 @@ func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*scri
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+	if err := writeRevisionFile(path, data); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -154,9 +156,6 @@ func (p *Project) writeGoRevision(o RevisionOptions, down, deps []string) (*scri
 // Merge writes a revision whose parents are revs (in argument order;
 // "heads" stands for every head).
 func (p *Project) Merge(revs []string, o MergeOptions) (*script.Script, error) {
-	if err := p.checkNoUnregisteredGo(); err != nil {
-		return nil, err
-	}
 	var parents []string
 	for _, spec := range revs {
 		ids, err := p.Graph.Resolve(spec)
@@ -192,6 +191,9 @@ func (e *CommandError) Error() string { return e.Msg }
 func (e *CommandError) Unwrap() error { return e.Err }
 
 func (p *Project) writeRevision(id, message string, down, labels, deps []string, versionPath, ups, downs string) (*script.Script, error) {
+	// The slug comes from the message as given: no message names the file
+	// "<rev>_.sql", as Alembic's "<rev>_.py", not after "empty message".
+	slug := script.Slug(message, p.Config.TruncateSlugLength)
 	id, message, err := p.newRevisionID(id, message)
 	if err != nil {
 		return nil, err
@@ -209,12 +211,12 @@ func (p *Project) writeRevision(id, message string, down, labels, deps []string,
 		return nil, fmt.Errorf("read template: %w", err)
 	}
 	nr := script.NewRevision{ID: id, Message: message, Down: down, BranchLabels: labels, DependsOn: deps,
-		CreateDate: p.now().UTC(), Upgrades: ups, Downgrades: downs}
+		CreateDate: p.now().UTC(), Upgrades: ups, Downgrades: downs, X: p.xArgs}
 	data, err := script.Render(string(tmpl), nr)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", tmplPath, err)
 	}
-	name, err := script.FileName(p.Config.FileTemplate, id, script.Slug(message, p.Config.TruncateSlugLength), nr.CreateDate)
+	name, err := script.FileName(p.Config.FileTemplate, id, slug, nr.CreateDate)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +236,7 @@ func (p *Project) writeRevision(id, message string, down, labels, deps []string,
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	if err := atomicfile.WriteNew(path, data, 0o644); err != nil {
+	if err := writeRevisionFile(path, data); err != nil {
 		return nil, err
 	}
 	if err := p.setScripts(next); err != nil {
@@ -278,7 +280,8 @@ func (p *Project) versionDir(versionPath string, down []string) (string, error) 
 }
 
 // newRevisionID checks the id of a new revision (a generated one when id
-// is "") and defaults its message, as Alembic does.
+// is "") and defaults its message, as Alembic does (the file name's slug
+// is made from the message before this default).
 func (p *Project) newRevisionID(id, message string) (string, string, error) {
 	if id == "" {
 		id = script.NewRevisionID()
@@ -293,4 +296,15 @@ func (p *Project) newRevisionID(id, message string) (string, string, error) {
 		message = "empty message"
 	}
 	return id, message, nil
+}
+
+// writeRevisionFile writes a new revision file, never over an existing one.
+// A file_template without {rev} can give two revisions the same name: say
+// how to get another.
+func writeRevisionFile(path string, data []byte) error {
+	err := atomicfile.WriteNew(path, data, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("%w: another revision file has this name; give another message, or put {rev} in file_template", err)
+	}
+	return err
 }

@@ -342,8 +342,9 @@ func TestNewWithEmbeddedFiles(t *testing.T) {
 
 // TestPlainBinaryRefusesProjectWithGoRevisions: a program without Go
 // migrations (the retort binary) on a project whose versions hold a Go
-// revision would not see it; write commands stop and point at the
-// project's own binary.
+// revision would not see it: the graph it would build is not the
+// project's, so Open (every command) stops and points at the project's
+// own binary.
 func TestPlainBinaryRefusesProjectWithGoRevisions(t *testing.T) {
 	t.Parallel()
 	files := map[string]string{
@@ -351,36 +352,44 @@ func TestPlainBinaryRefusesProjectWithGoRevisions(t *testing.T) {
 		"b_backfill.go": "package versions\n\nfunc init() {\n\tretort.Register(retort.GoMigration{Revision: \"bbbb\", Revises: []string{\"aaaa\"}})\n}\n",
 	}
 	f := newFixture(t, "sqlite", files, "")
-	p := f.project()
-	_, err := p.Upgrade(context.Background(), "head", retort.RunOptions{})
+	cfg, err := config.Load(config.LoadOptions{Path: filepath.Join(f.dir, "retort.toml"), URL: f.url.String(),
+		Getenv: func(string) (string, bool) { return "", false }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = retort.Open(cfg)
 	if err == nil || !strings.Contains(err.Error(), "b_backfill.go registers a Go migration") || !strings.Contains(err.Error(), "go run ./migrations upgrade head") {
 		t.Fatalf("want a refusal naming b_backfill.go, got %v", err)
-	}
-	if rows := f.rows(); len(rows) != 0 {
-		t.Fatalf("rows %v: something ran", rows)
 	}
 }
 
 // TestPlainBinaryNamesGoFileWhenGraphBreaks: when a SQL revision revises a
-// Go one the program does not have, the graph error says which Go file is
-// in the version location, whether or not the header cache lists it.
+// Go one the program does not have, Open says which Go file registers it
+// (not only that the revision is not present), whether or not the header
+// cache lists it; a Go file that registers in a way the check does not
+// recognise is still named beside the graph error.
 func TestPlainBinaryNamesGoFileWhenGraphBreaks(t *testing.T) {
 	t.Parallel()
-	files := map[string]string{
-		"a.sql":         sqlRev("aaaa", "", "a", "SELECT 1;", "SELECT 1;"),
-		"b_backfill.go": "package versions\n\nfunc init() {\n\tretort.Register(retort.GoMigration{Revision: \"bbbb\", Revises: []string{\"aaaa\"}})\n}\n",
-		"b_test.go":     "package versions\n",
-		"c.sql":         sqlRev("cccc", "bbbb", "c", "SELECT 1;", "SELECT 1;"),
-	}
-	f := newFixture(t, "sqlite", files, "")
-	cfg, err := config.Load(config.LoadOptions{Path: filepath.Join(f.dir, "retort.toml"), Getenv: func(string) (string, bool) { return "", false }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, opts := range map[string][]retort.Option{"no cache": nil, "header cache": {retort.WithHeaderCache(t.TempDir())}} {
-		_, err := retort.Open(cfg, opts...)
-		if err == nil || !strings.Contains(err.Error(), "b_backfill.go is a Go file in a version location") {
-			t.Errorf("%s: want the graph error to name b_backfill.go, got %v", name, err)
+	for register, want := range map[string]string{
+		"retort.Register(retort.GoMigration{Revision: \"bbbb\", Revises: []string{\"aaaa\"}})": "b_backfill.go registers a Go migration, which this program does not have",
+		"register(\"bbbb\", \"aaaa\")": "b_backfill.go is a Go file in a version location",
+	} {
+		files := map[string]string{
+			"a.sql":         sqlRev("aaaa", "", "a", "SELECT 1;", "SELECT 1;"),
+			"b_backfill.go": "package versions\n\nfunc init() {\n\t" + register + "\n}\n",
+			"b_test.go":     "package versions\n",
+			"c.sql":         sqlRev("cccc", "bbbb", "c", "SELECT 1;", "SELECT 1;"),
+		}
+		f := newFixture(t, "sqlite", files, "")
+		cfg, err := config.Load(config.LoadOptions{Path: filepath.Join(f.dir, "retort.toml"), Getenv: func(string) (string, bool) { return "", false }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, opts := range map[string][]retort.Option{"no cache": nil, "header cache": {retort.WithHeaderCache(t.TempDir())}} {
+			_, err := retort.Open(cfg, opts...)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s, %s: want %q, got %v", register, name, want, err)
+			}
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/retortdb/retort"
 	"github.com/retortdb/retort/config"
+	"github.com/retortdb/retort/internal/testdb"
 )
 
 // TestInitGoTemplateBuildsAndRuns: a fresh module, `init --template go`,
@@ -58,7 +59,13 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, err := p.NewRevision(retort.RevisionOptions{Message: "create things", RevID: "a1b2c3", Format: "go",
-		Upgrades: `return o.Execute("CREATE TABLE things (id INTEGER PRIMARY KEY)")`, Downgrades: `return o.Execute("DROP TABLE things")`})
+		// The first row's id comes from -x: the binary's CLI hands it
+		// to the migration.
+		Upgrades: `if err := o.Execute("CREATE TABLE things (id INTEGER PRIMARY KEY)"); err != nil {
+				return err
+			}
+			return o.Execute("INSERT INTO things (id) VALUES ("+o.Placeholder(1)+")", o.XArgs()["first_id"])`,
+		Downgrades: `return o.Execute("DROP TABLE things")`})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,8 +101,15 @@ func TestInitGoTemplateBuildsAndRuns(t *testing.T) {
 		}
 		return string(out)
 	}
-	if out := run("upgrade", "head"); !strings.Contains(out, "Running upgrade  -> a1b2c3, create things") {
+	if out := run("-x", "first_id=7", "upgrade", "head", "--sql"); !strings.Contains(out, "INSERT INTO things (id) VALUES ('7');") {
+		t.Fatalf("upgrade --sql -x first_id=7: %s", out)
+	}
+	if out := run("-x", "first_id=7", "upgrade", "head"); !strings.Contains(out, "Running upgrade  -> a1b2c3, create things") {
 		t.Fatalf("upgrade: %s", out)
+	}
+	var firstID int
+	if err := testdb.Open(t, mustURL(t, "sqlite:///"+filepath.Join(dir, "app.db"))).QueryRow("SELECT id FROM things").Scan(&firstID); err != nil || firstID != 7 {
+		t.Fatalf("the row -x first_id=7 inserts: %d, %v", firstID, err)
 	}
 	if out := run("current"); !strings.Contains(out, "a1b2c3 (head)") {
 		t.Fatalf("current: %s", out)

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"strings"
 	"time"
 
@@ -119,6 +120,13 @@ func Open(cfg *config.Config, opts ...Option) (*Project, error) {
 	}
 	scripts, p.goByID, err = mergeGoMigrations(scripts, locations, gos)
 	if err != nil {
+		return nil, err
+	}
+	// Before the graph is built: without the Go revisions it is not the
+	// project's graph (a revision on top of one is an error about a missing
+	// revision; one at a head is silently left out), so every command says
+	// why instead.
+	if err := p.checkNoUnregisteredGo(); err != nil {
 		return nil, err
 	}
 	if err := p.setScripts(scripts); err != nil {
@@ -343,9 +351,13 @@ func WithHeaderCache(dir string) Option {
 	return optionFunc(func(p *Project) { p.cacheDir = dir })
 }
 
-// WithXArgs passes -x key=value pairs to the project (Go migrations and
-// templates read them with Project.XArgs).
+// WithXArgs passes -x key=value pairs to the project: Go migrations read
+// them with Operations.XArgs (online, offline and in Project.Test), and
+// revision templates as .X.
 func WithXArgs(x map[string]string) Option {
+	// A copy, so that the caller changing its map later does not change
+	// what the migrations see.
+	x = maps.Clone(x)
 	return optionFunc(func(p *Project) { p.xArgs = x })
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,6 +33,9 @@ type RunOptions struct {
 	SQL io.Writer
 
 	stamp bool // set by Stamp
+	// oneTransaction runs every step in one transaction whatever
+	// transaction_per_migration says (set by Stamp for --purge).
+	oneTransaction bool
 	// Strict refuses to upgrade when an applied migration file was edited
 	// since it ran (--strict; also the config's strict_checksums). Without
 	// it, edited files are reported as Warning events.
@@ -192,24 +196,34 @@ func (p *Project) Stamp(ctx context.Context, targets []string, purge bool, o Run
 		return p.writeOffline(ctx, o, start, steps)
 	}
 	o.stamp = true // a stamp settles steps left half-done (migrate.Options.Stamp)
+	// A purge runs as one transaction, so a failed stamp leaves the table
+	// as it was rather than emptied.
+	o.oneTransaction = purge
 	return p.runOnline(ctx, o, func(current []string) ([]revision.Step, error) {
 		steps, err := p.Graph.PlanStamp(targets, current, purge)
 		if err != nil || !purge || len(current) == 0 {
 			return steps, err
 		}
-		// --purge deletes every row, known or not, in the first step's
-		// transaction, so a failed stamp leaves the table as it was.
-		purgeWrites := make([]revision.VersionWrite, len(current))
-		for i, row := range current {
-			purgeWrites[i] = revision.VersionWrite{Op: revision.Delete, From: row}
-		}
-		if len(steps) == 0 {
-			return []revision.Step{{Stamp: true, Direction: revision.Downgrade, From: current, Writes: purgeWrites}}, nil
-		}
-		steps[0].Writes = append(purgeWrites, steps[0].Writes...)
-		steps[0].From = current
-		return steps, nil
+		return append(purgeSteps(current), steps...), nil
 	})
+}
+
+// purgeSteps are the steps of --purge before the stamp proper: one stamp to
+// base per row, known or not, as a plain `stamp base` has for each head.
+// Each gets its own retort_history row (revision the row, from the row, to
+// nothing): a single step for all of them would record the ids joined with
+// commas as one revision, which overflows the revision column and reads as
+// a revision no file declares. The stamp steps planned after them start
+// from the empty table, so their rows say they replaced nothing.
+func purgeSteps(current []string) []revision.Step {
+	steps := make([]revision.Step, len(current))
+	for i, row := range current {
+		after := slices.Clone(current[i+1:])
+		slices.Sort(after)
+		steps[i] = revision.Step{Stamp: true, Direction: revision.Downgrade, From: []string{row}, To: []string{},
+			Writes: []revision.VersionWrite{{Op: revision.Delete, From: row}}, HeadsAfter: after}
+	}
+	return steps
 }
 
 // offlineRange splits "start:end" for --sql. Without a start, offline mode
@@ -240,9 +254,6 @@ func (p *Project) resolveStart(spec string) ([]string, error) {
 }
 
 func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
-	if err := p.checkNoUnregisteredGo(); err != nil {
-		return nil, nil, err
-	}
 	t, err := p.target()
 	if err != nil {
 		return nil, nil, err
@@ -251,11 +262,13 @@ func (p *Project) runner(o RunOptions) (*migrate.Runner, *target, error) {
 	r := migrate.New(t.d, p.migration, migrate.Options{
 		VersionTable:            vt,
 		HistoryTable:            ht,
-		TransactionPerMigration: p.Config.TransactionPerMigration,
+		TransactionPerMigration: p.Config.TransactionPerMigration && !o.oneTransaction,
 		Tag:                     o.Tag,
 		OnEvent:                 p.eventSink(o.OnEvent),
 		Now:                     p.now,
 		Stamp:                   o.stamp,
+		XArgs:                   p.xArgs,
+		Session:                 dialect.SessionOptions{StatementLockTimeout: p.Config.StatementLockTimeout},
 	})
 	return r, t, nil
 }
@@ -367,10 +380,11 @@ func eventRevision(st *revision.Step) string {
 	return strings.Join(st.To, ",")
 }
 
-// checkNoUnregisteredGo stops a write command of a program that has no Go
-// migrations (the plain retort binary) on a project whose versions hold
-// Go revisions: it would not see them, and would stop short of them or
-// plan around them without a word.
+// checkNoUnregisteredGo stops Open in a program that has no Go migrations
+// (the plain retort binary) on a project whose versions hold Go revisions:
+// it would not see them, and every command would stop short of them, plan
+// around them or fail on a revision that is "not present" without a word
+// about why.
 func (p *Project) checkNoUnregisteredGo() error {
 	if len(p.goByID) > 0 || p.goExplicit || p.fsys != nil {
 		return nil

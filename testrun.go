@@ -66,6 +66,10 @@ type TestOptions struct {
 	URL string
 	// OnResult receives each result as soon as it is known.
 	OnResult func(TestResult)
+	// OnStart, if not nil, is called once the options are checked (Only,
+	// From resolved), before the scratch database is opened: a caller that
+	// announces the run there prints nothing for options Test refuses.
+	OnStart func()
 }
 
 // TestResult is one row of a test report.
@@ -193,6 +197,9 @@ func (p *Project) Test(ctx context.Context, o TestOptions) (rep *TestReport, err
 		}
 	}
 
+	if o.OnStart != nil {
+		o.OnStart()
+	}
 	src, err := p.scratchSource(ctx, o.URL)
 	if err != nil {
 		return nil, err
@@ -204,6 +211,7 @@ func (p *Project) Test(ctx context.Context, o TestOptions) (rep *TestReport, err
 		VersionTable: t.vt(), HistoryTable: t.ht(),
 		TransactionPerMigration: p.Config.TransactionPerMigration,
 		Now:                     p.now,
+		XArgs:                   p.xArgs,
 	})
 	defer func() {
 		err = errors.Join(err, src.close(context.WithoutCancel(ctx)))

@@ -26,6 +26,10 @@ func (t *tester) checkTarget(ctx context.Context) error {
 		return nil
 	}
 	began := time.Now()
+	if err := t.p.statTarget(); err != nil {
+		t.fail(CheckTarget, "", "load the target", err, time.Since(began))
+		return nil
+	}
 	opts := t.inspectOptions()
 	opts.IncludeTables, opts.ExcludeTables = ag.IncludeTables, ag.ExcludeTables
 	want, err := autogen.LoadTarget(ctx, t.d, t.src.base, ag.DevURL, ag.Target, autogen.WithInspectOptions(opts))
@@ -59,6 +63,7 @@ func (t *tester) checkOffline(ctx context.Context) error {
 		VersionTable: t.vt(), HistoryTable: t.ht(),
 		TransactionPerMigration: t.p.Config.TransactionPerMigration,
 		Now:                     t.p.now,
+		XArgs:                   t.p.xArgs,
 	})
 	if err := r.WriteScript(ctx, &script, nil, t.plan); err != nil {
 		if errors.Is(err, op.ErrOffline) {

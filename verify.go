@@ -79,33 +79,61 @@ func (p *Project) Verify(ctx context.Context) (*VerifyReport, error) {
 }
 
 // verifyAgainst builds the report from version rows and recorded checksums.
+//
+// A revision is applied when it is at or below a version row, as Alembic
+// reads the version table; retort_history is only consulted for what the
+// rows cannot say. Replaying history alone would be wrong: a stamp moves
+// rows without saying which revisions it left below them, so a revision
+// that ran and was later stamped away would still look applied (and its
+// deleted file be reported). The walk below the rows follows the graph,
+// and through a revision whose file is gone, the revisions it revised when
+// it last ran (RecordedChecksum.Down). Each applied revision is compared
+// with the checksum of its latest run, stamp or accepted edit.
 func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.RecordedChecksum) (*VerifyReport, error) {
-	var known []string
-	for _, row := range rows {
-		if _, ok := p.Graph.Get(row); ok {
-			known = append(known, row)
+	var known, gone []string
+	noDown := false // a gone revision whose history does not say what it revised
+	visited := map[string]bool{}
+	for queue := slices.Clone(rows); len(queue) > 0; queue = queue[1:] {
+		id := queue[0]
+		if visited[id] {
+			continue
 		}
+		visited[id] = true
+		if _, ok := p.Graph.Get(id); ok {
+			known = append(known, id)
+			continue
+		}
+		gone = append(gone, id)
+		rec, ok := recorded[id]
+		noDown = noDown || !ok || len(rec.Down) == 0
+		queue = append(queue, rec.Down...)
 	}
 	applied, err := p.Graph.Applied(known)
 	if err != nil {
 		return nil, err
 	}
-	// History may know applied revisions the rows no longer reach (a row
-	// whose file was deleted hides its ancestors): check those too.
 	inApplied := make(map[string]bool, len(applied))
 	for _, id := range applied {
 		inApplied[id] = true
 	}
-	for _, sc := range p.Scripts {
-		if rec, ok := recorded[sc.ID]; ok && rec.Applied && !inApplied[sc.ID] && len(known) < len(rows) {
-			applied = append(applied, sc.ID)
-			inApplied[sc.ID] = true
+	if noDown {
+		// A row whose file is gone and whose history is silent (it was
+		// stamped, or ran under Alembic) hides what is below it: fall
+		// back on the revisions whose latest step left them applied.
+		for _, sc := range p.Scripts {
+			if rec, ok := recorded[sc.ID]; ok && rec.Applied && !inApplied[sc.ID] {
+				applied = append(applied, sc.ID)
+				inApplied[sc.ID] = true
+			}
+		}
+		for id, rec := range recorded {
+			if _, ok := p.Graph.Get(id); !ok && rec.Applied && !visited[id] {
+				gone = append(gone, id)
+			}
 		}
 	}
 	rep := &VerifyReport{}
-	seen := map[string]bool{}
 	for _, id := range applied {
-		seen[id] = true
 		sc := p.Script(id)
 		c := RevisionCheck{Revision: id, Path: sc.Path, Current: sc.Checksum}
 		rec, ok := recorded[id]
@@ -121,21 +149,8 @@ func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.Recor
 		}
 		rep.Checks = append(rep.Checks, c)
 	}
-	// Revisions history says are applied but whose files are gone, and
-	// version rows naming no file.
-	var gone []string
-	for id, rec := range recorded {
-		if !seen[id] && rec.Applied {
-			if _, ok := p.Graph.Get(id); !ok {
-				gone = append(gone, id)
-			}
-		}
-	}
-	for _, row := range rows {
-		if _, ok := p.Graph.Get(row); !ok && !slices.Contains(gone, row) {
-			gone = append(gone, row)
-		}
-	}
+	// Applied revisions whose files are gone: rows naming no file, and
+	// what the history says those revised.
 	slices.Sort(gone)
 	for _, id := range gone {
 		rep.Checks = append(rep.Checks, RevisionCheck{Revision: id, State: ChecksumDeleted, Recorded: recorded[id].Checksum, At: recorded[id].At})

@@ -152,6 +152,12 @@ type Config struct {
 	urlKey    string
 	urlLine   int
 	urlFile   string
+
+	// targetKey is the dotted key that set Autogenerate.Target, in
+	// targetFile at targetLine, for TargetError.
+	targetKey  string
+	targetLine int
+	targetFile string
 }
 
 // Named is one database of a config: its name (NAME of [databases.NAME], ""
@@ -369,6 +375,17 @@ func Load(opts LoadOptions) (*Config, error) {
 		return nil, &Error{File: display, Msg: "cannot read the config file: " + err.Error()}
 	}
 	return parse(data, display, abs, opts.URL, getenv)
+}
+
+// TargetError reports a problem with the [autogenerate] target (msg says
+// what is wrong and what to do) as a config *Error at the key that set it,
+// as other config errors are; for a Config not read from a file, it names
+// the setting.
+func (c *Config) TargetError(msg string) error {
+	if c.targetKey == "" {
+		return errors.New("autogenerate target: " + msg)
+	}
+	return &Error{File: c.targetFile, Line: c.targetLine, Key: c.targetKey, Msg: msg}
 }
 
 // ResolveURL parses DatabaseURL, making a relative SQLite path absolute

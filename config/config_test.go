@@ -274,8 +274,8 @@ func TestLoadErrors(t *testing.T) {
 			nil, Error{Line: 2, Key: "autogenerate.target", Msg: "must be a string, not an integer"}},
 		{"dotted key line", "script_location = \"m\"\n\nautogenerate.target = 3\n",
 			nil, Error{Line: 3, Key: "autogenerate.target", Msg: "must be a string, not an integer"}},
-		{"line after multi-line string", "script_location = \"m\"\nfile_template = '''\nx = 1\n'''\ntest.expected_heads = -1\n",
-			nil, Error{Line: 5, Key: "test.expected_heads", Msg: "must be an integer from 0 to 2147483647, not -1"}},
+		{"line after multi-line string", "script_location = \"m\"\nfile_template = '''\n{rev}\nx = 1\n'''\ntest.expected_heads = -1\n",
+			nil, Error{Line: 6, Key: "test.expected_heads", Msg: "must be an integer from 0 to 2147483647, not -1"}},
 		{"unset variable", "script_location = \"${APP}/m\"\n",
 			nil, Error{Line: 1, Key: "script_location", Msg: "environment variable APP is not set (write ${APP:-default} to give a default)"}},
 		{"unset variable in list", "script_location = \"m\"\nversion_locations = [\"a\", \"${V}\"]\n",
@@ -490,5 +490,47 @@ func TestLoadMoreErrors(t *testing.T) {
 	_, _, err = load(t, "[databases.main]\nscript_location = \"m\"\n", nil, "")
 	if err != nil {
 		t.Errorf("multidb config without a top-level script_location: %v", err)
+	}
+}
+
+// A relative SQLite file is relative to the config file's directory
+// wherever the URL came from (the file, --url or DATABASE_URL), so a
+// command run from another directory finds the same database.
+func TestOverrideURLRelativeToConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	proj := filepath.Join(dir, "proj")
+	if err := os.MkdirAll(proj, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfgPath := filepath.Join(proj, "retort.toml")
+	if err := os.WriteFile(cfgPath, []byte("script_location = \"m\"\ndatabase_url = \"sqlite:///file.db\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		opts LoadOptions
+		want string
+	}{
+		{"database_url", LoadOptions{Getenv: env(nil)}, filepath.Join(proj, "file.db")},
+		{"--url", LoadOptions{URL: "sqlite:///flag.db", Getenv: env(nil)}, filepath.Join(proj, "flag.db")},
+		{"DATABASE_URL", LoadOptions{Getenv: env(map[string]string{"DATABASE_URL": "sqlite:///sub/env.db"})}, filepath.Join(proj, "sub", "env.db")},
+		{"absolute --url", LoadOptions{URL: "sqlite:////elsewhere/abs.db", Getenv: env(nil)}, "/elsewhere/abs.db"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.opts.Path = cfgPath
+			tt.opts.Cwd = dir // not the config's directory
+			c, err := Load(tt.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := c.ResolveURL()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Path != tt.want {
+				t.Errorf("SQLite path = %s, want %s", u.Path, tt.want)
+			}
+		})
 	}
 }

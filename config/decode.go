@@ -404,7 +404,7 @@ func (l *loader) settings(c *Config, t table) error {
 		l.str(t, "version_table_schema", false, &c.VersionTableSchema),
 		l.str(t, "history_table", true, &c.HistoryTable),
 		l.paths(t, "version_locations", &c.VersionLocations),
-		l.str(t, "file_template", true, &c.FileTemplate),
+		l.fileTemplate(t, &c.FileTemplate),
 		l.integer(t, "truncate_slug_length", 1, &c.TruncateSlugLength),
 		l.boolean(t, "transaction_per_migration", &c.TransactionPerMigration),
 		l.duration(t, "lock_timeout", &c.LockTimeout),
@@ -422,6 +422,10 @@ func (l *loader) settings(c *Config, t table) error {
 		a := &c.Autogenerate
 		if err := l.path(ag, "target", &a.Target); err != nil {
 			return err
+		}
+		if _, ok := ag.m["target"]; ok {
+			path := ag.key("target")
+			c.targetKey, c.targetFile, c.targetLine = strings.Join(path, "."), l.file, l.lines.line(path)
 		}
 		if err := l.str(ag, "dev_url", false, &a.DevURL); err != nil {
 			return err
@@ -511,6 +515,7 @@ func (c *Config) clone() *Config {
 		LockTimeout: c.LockTimeout, StatementLockTimeout: c.StatementLockTimeout, StrictChecksums: c.StrictChecksums,
 		Autogenerate: c.Autogenerate, Test: c.Test,
 	}
+	d.targetKey, d.targetFile, d.targetLine = c.targetKey, c.targetFile, c.targetLine
 	d.Autogenerate.IncludeTables = slices.Clone(c.Autogenerate.IncludeTables)
 	d.Autogenerate.ExcludeTables = slices.Clone(c.Autogenerate.ExcludeTables)
 	return d

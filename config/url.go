@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -201,7 +202,8 @@ func (u *URL) scheme() string {
 func (u *URL) String() string { return u.format(false) }
 
 // Redacted returns the URL with the password replaced by "***", as in
-// "postgresql://user:***@host:5432/db". Use it in all output.
+// "postgresql://user:***@host:5432/db", and so are the values of query
+// parameters that carry one ("?password=***"). Use it in all output.
 func (u *URL) Redacted() string { return u.format(true) }
 
 func (u *URL) format(redact bool) string {
@@ -239,7 +241,46 @@ func (u *URL) format(redact bool) string {
 	}
 	if len(u.Query) > 0 {
 		b.WriteByte('?')
-		b.WriteString(u.Query.Encode())
+		if redact {
+			b.WriteString(redactedQuery(u.Query))
+		} else {
+			b.WriteString(u.Query.Encode())
+		}
+	}
+	return b.String()
+}
+
+// secretParams are the query parameters, lower-cased, whose values are
+// secrets. pgx, like libpq, takes "password" and "sslpassword" (the client
+// key's passphrase) from the query string; SQLAlchemy hands query
+// parameters to the DB-API driver, where PyMySQL and mysqlclient also
+// accept "passwd". An alembic.ini URL may carry any of them.
+var secretParams = map[string]bool{"password": true, "sslpassword": true, "passwd": true}
+
+// redactedQuery encodes q like [url.Values.Encode] (sorted by key) with the
+// values of secret parameters replaced by "***", written unescaped so the
+// mask reads the same as the one in the user information.
+func redactedQuery(q url.Values) string {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		secret := secretParams[strings.ToLower(k)]
+		for _, v := range q[k] {
+			if b.Len() > 0 {
+				b.WriteByte('&')
+			}
+			b.WriteString(url.QueryEscape(k))
+			b.WriteByte('=')
+			if secret {
+				b.WriteString("***")
+			} else {
+				b.WriteString(url.QueryEscape(v))
+			}
+		}
 	}
 	return b.String()
 }
@@ -288,14 +329,15 @@ var (
 	urlPasswordRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*):\S*@`)
 	// Go MySQL DSN: user:password@tcp(host)/db, @unix(…), @/db.
 	dsnPasswordRE = regexp.MustCompile(`(^|[\s"'(=])([^\s:/@"'()]+):(?:[^\s/]\S*)?@(tcp\(|unix\(|/)`)
-	// libpq keyword form: password=secret or password='se cret'.
-	kvPasswordRE = regexp.MustCompile(`(?i)\b(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)`)
+	// libpq keyword form, or a URL's query string: password=secret,
+	// password='se cret', and the other secretParams.
+	kvPasswordRE = regexp.MustCompile(`(?i)\b((?:ssl)?passw(?:or)?d\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'"]+)`)
 )
 
 // RedactString replaces every password it finds in free text (typically an
 // error message from a driver) by "***": passwords in URLs
 // (scheme://user:pw@host), in Go MySQL DSNs (user:pw@tcp(host)/db) and
-// libpq keyword strings (password=pw).
+// libpq keyword strings or query strings (password=pw, sslpassword=pw).
 func RedactString(s string) string {
 	s = urlPasswordRE.ReplaceAllString(s, "$1:***@")
 	s = dsnPasswordRE.ReplaceAllString(s, "$1$2:***@$3")

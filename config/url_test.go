@@ -61,6 +61,23 @@ func TestParseURL(t *testing.T) {
 		{"mysql+pymysql://u:p@h/d?charset=utf8mb4",
 			URL{Dialect: "mysql", User: "u", Password: "p", Host: "h", Database: "d", Query: q("charset", "utf8mb4")},
 			"mysql://u:p@h/d?charset=utf8mb4", "mysql://u:***@h/d?charset=utf8mb4"},
+		// pgx (like libpq) takes the password, and the client key's
+		// passphrase, from the query string too; PyMySQL takes passwd.
+		{"postgresql://postgres@127.0.0.1:5432/x?sslmode=disable&password=s3cret",
+			URL{Dialect: "postgresql", User: "postgres", Host: "127.0.0.1", Port: 5432, Database: "x",
+				Query: q("sslmode", "disable", "password", "s3cret")},
+			"postgresql://postgres@127.0.0.1:5432/x?password=s3cret&sslmode=disable",
+			"postgresql://postgres@127.0.0.1:5432/x?password=***&sslmode=disable"},
+		{"postgresql://u:p@h/d?sslpassword=k%26y&sslkey=%2Fk.pem&application_name=a%20b",
+			URL{Dialect: "postgresql", User: "u", Password: "p", Host: "h", Database: "d",
+				Query: q("sslpassword", "k&y", "sslkey", "/k.pem", "application_name", "a b")},
+			"postgresql://u:p@h/d?application_name=a+b&sslkey=%2Fk.pem&sslpassword=k%26y",
+			"postgresql://u:***@h/d?application_name=a+b&sslkey=%2Fk.pem&sslpassword=***"},
+		{"mysql://u@h/d?Password=a&password=b&passwd=c&allowNativePasswords=true",
+			URL{Dialect: "mysql", User: "u", Host: "h", Database: "d",
+				Query: q("Password", "a", "password", "b", "passwd", "c", "allowNativePasswords", "true")},
+			"mysql://u@h/d?Password=a&allowNativePasswords=true&passwd=c&password=b",
+			"mysql://u@h/d?Password=***&allowNativePasswords=true&passwd=***&password=***"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -163,6 +180,8 @@ func TestRedactString(t *testing.T) {
 		{"dsn root:hun@ter2@unix(/tmp/s)/app", "dsn root:***@unix(/tmp/s)/app"},
 		{"host=h user=u password=hunter2 dbname=d", "host=h user=u password=*** dbname=d"},
 		{"PASSWORD = 'a b c' x", "PASSWORD = *** x"},
+		{"sslpassword=k3y passwd=pw", "sslpassword=*** passwd=***"},
+		{"postgresql://u@h/x?password=s3cret", "postgresql://u@h/x?password=***"},
 		{"sqlite:////abs/app.db: locked", "sqlite:////abs/app.db: locked"},
 		{"time 12:30 at noon", "time 12:30 at noon"},
 	}
@@ -199,6 +218,11 @@ func FuzzParseURL(f *testing.F) {
 				t.Fatalf("Redacted() %q has password %q", red, r.Password)
 			}
 			r.Password = u.Password
+			for k := range r.Query {
+				if secretParams[strings.ToLower(k)] {
+					r.Query[k] = u.Query[k]
+				}
+			}
 			if !reflect.DeepEqual(r, u) {
 				t.Fatalf("Redacted() %q parses to %+v, want %+v", red, r, u)
 			}

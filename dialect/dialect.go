@@ -122,6 +122,15 @@ type ScriptWriter interface {
 	ScriptStatement(stmt string) string
 }
 
+// Now is implemented by a dialect whose CURRENT_TIMESTAMP would not store
+// a time in retort_history as an online run stores it (Literal of a UTC
+// time.Time): SQLite's is text without fractional seconds, MySQL's is in
+// the session's time zone. Offline scripts write NowSQL instead.
+type Now interface {
+	// NowSQL is an expression for the current UTC time in Literal's form.
+	NowSQL() string
+}
+
 // Lock serialises runs. The runner polls TryLock with backoff until its
 // timeout, so a waiting runner never blocks inside the database (where it
 // could deadlock a CREATE INDEX CONCURRENTLY of the running one).

@@ -16,6 +16,13 @@ type SessionStatements interface {
 	SessionOnly(stmt string) bool
 }
 
+// SessionScripter is implemented by a dialect whose PrepareSession runs
+// SQL. SessionSQL returns those statements, without terminators, so that an
+// offline script (--sql) sets up its session as an online run would.
+type SessionScripter interface {
+	SessionSQL(opts SessionOptions) []string
+}
+
 // RunHolder may be implemented by a Dialect that sets a connection up for the
 // length of a write run (upgrade, downgrade, stamp) and undoes it afterwards.
 // SQLite uses it to keep its file lock from the run's first write to its

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/retortdb/retort/dialect"
@@ -16,8 +17,17 @@ type RecordedChecksum struct {
 	Checksum string
 	// At is when that was recorded.
 	At time.Time
-	// Applied is false when the revision's latest step was a downgrade.
+	// Applied is whether the revision's latest step left it in the version
+	// table: false after a downgrade of it, or a stamp to base that removed
+	// its row. It cannot see a stamp that moved a row below the revision
+	// (stamp rows do not say which way they went), so whether a revision
+	// is applied is decided from the version rows (retort.Project.Verify);
+	// Applied only stands in where the rows cannot tell.
 	Applied bool
+	// Down are the revisions it revised when it last ran (the from side
+	// of its latest upgrade), so that what lies below a version row whose
+	// file is gone can still be found.
+	Down []string
 }
 
 // Checksums replays retort_history in order and returns, per revision, the
@@ -29,7 +39,7 @@ func (r *Runner) Checksums(ctx context.Context, q dialect.Querier) (map[string]R
 	if err != nil || !exists {
 		return out, err
 	}
-	rows, err := q.QueryContext(ctx, "SELECT revision, direction, status, checksum, started_at FROM "+
+	rows, err := q.QueryContext(ctx, "SELECT revision, direction, status, from_revisions, to_revisions, checksum, started_at FROM "+
 		r.d.QualifiedName(r.opts.HistoryTable)+" ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
@@ -37,27 +47,35 @@ func (r *Runner) Checksums(ctx context.Context, q dialect.Querier) (map[string]R
 	defer rows.Close()
 	for rows.Next() {
 		var rev, dir, status string
-		var sum sql.NullString
+		var from, to, sum sql.NullString
 		var at any
-		if err := rows.Scan(&rev, &dir, &status, &sum, &at); err != nil {
+		if err := rows.Scan(&rev, &dir, &status, &from, &to, &sum, &at); err != nil {
 			return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
 		}
 		rec := out[rev]
 		switch {
 		case status == "accepted":
 			rec.Checksum, rec.At = sum.String, parseTime(at)
+		case status == "stamped" && slices.Contains(splitList(to.String), rev):
+			// Stamped to this revision: the file as it was then is what
+			// the database is taken to hold.
+			rec = RecordedChecksum{Checksum: sum.String, At: parseTime(at), Applied: true, Down: rec.Down}
 		case status == "stamped":
-			rec = RecordedChecksum{Checksum: sum.String, At: parseTime(at), Applied: true}
+			// A stamp to base records the row it removed as its revision.
+			rec.Applied = false
 		case status == "applied" && dir == "upgrade":
-			rec = RecordedChecksum{Checksum: sum.String, At: parseTime(at), Applied: true}
+			rec = RecordedChecksum{Checksum: sum.String, At: parseTime(at), Applied: true, Down: splitList(from.String)}
 		case status == "applied" && dir == "downgrade":
-			rec = RecordedChecksum{}
+			rec = RecordedChecksum{Down: rec.Down}
 		default:
-			continue // started, failed: the file's state then says nothing
+			continue // started, failed, settled: the file's state then says nothing
 		}
 		out[rev] = rec
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
+	}
+	return out, nil
 }
 
 // RecordAccepted writes an `accepted` history row per revision with the

@@ -44,40 +44,52 @@ func q(fragments ...any) query {
 	return out
 }
 
-// clock is a timestamp argument: online it binds the client's time, offline
-// it is written as CURRENT_TIMESTAMP so the row records when the script ran,
-// not when it was generated.
+// clock is a timestamp argument: online it is the client's time, offline
+// it is the database's current time (dialect.Now) so the row records when
+// the script ran, not when it was generated.
+//
+// Online the time is always written inline as the dialect's literal, never
+// bound: a bound time.Time is formatted by the driver, which on SQLite (a
+// TEXT column) stores "…39.02351171+00:00" where the literal, which the
+// batched one-trip bookkeeping has to use, stores "…39.023511". Inline
+// everywhere, every row of retort_history has the one format.
 type clock struct{ t time.Time }
 
 // render returns the statement with placeholders and its args, or, when
 // literal is set, with the values written inline.
 func (qq query) render(d dialect.Dialect, literal bool) (string, []any) {
 	var b strings.Builder
+	var args []any
 	for i, p := range qq.parts {
 		b.WriteString(p)
-		if i < len(qq.args) {
-			_, isClock := qq.args[i].(clock)
-			switch {
-			case literal && isClock:
-				b.WriteString("CURRENT_TIMESTAMP")
-			case literal:
-				b.WriteString(d.Literal(qq.args[i]))
-			default:
-				b.WriteString(d.Placeholder(i + 1))
-			}
+		if i >= len(qq.args) {
+			continue
+		}
+		c, isClock := qq.args[i].(clock)
+		switch {
+		case literal && isClock:
+			b.WriteString(nowSQL(d))
+		case literal:
+			b.WriteString(d.Literal(qq.args[i]))
+		case isClock:
+			b.WriteString(d.Literal(c.t))
+		default:
+			args = append(args, qq.args[i])
+			b.WriteString(d.Placeholder(len(args)))
 		}
 	}
 	if literal {
 		return b.String(), nil
 	}
-	args := make([]any, len(qq.args))
-	for i, a := range qq.args {
-		if c, ok := a.(clock); ok {
-			a = c.t
-		}
-		args[i] = a
-	}
 	return b.String(), args
+}
+
+// nowSQL is the expression an offline script writes for a clock.
+func nowSQL(d dialect.Dialect) string {
+	if n, ok := d.(dialect.Now); ok {
+		return n.NowSQL()
+	}
+	return "CURRENT_TIMESTAMP"
 }
 
 // executor is the one choke point every statement goes through, online or

@@ -48,6 +48,9 @@ func (r *Runner) runBody(ctx context.Context, ex executor, p *planned, each func
 		}
 		return nil
 	}
+	if r.opts.XArgs != nil {
+		ctx = op.WithXArgs(ctx, r.opts.XArgs)
+	}
 	gb := &goBackend{r: r, ex: ex, ctx: ctx, path: p.mig.Path, each: each}
 	err := callGo(ctx, b.body.Go, op.NewOperations(ctx, gb))
 	if gb.failure != nil {

@@ -40,6 +40,14 @@ type Options struct {
 	// finished or undone that step by hand, and it settles every such step
 	// in retort_history, even when it changes no version row.
 	Stamp bool
+	// Session is what the online run's session is prepared with (see
+	// dialect.Dialect.PrepareSession). WriteScript starts the script with
+	// the same settings, so that --sql is the SQL an online run would run.
+	Session dialect.SessionOptions
+	// XArgs are the -x key=value pairs Go migrations read with
+	// Operations.XArgs (op.XArgs of their context); nil leaves those of
+	// the run's context, if any (op.WithXArgs).
+	XArgs map[string]string
 }
 
 // EventKind says what an Event reports.
@@ -257,6 +265,15 @@ func (r *Runner) WriteScript(ctx context.Context, w io.Writer, start []string, s
 	// is printed.
 	var buf bytes.Buffer
 	ex := &offlineExec{d: r.d, w: &buf}
+	// The online run prepares its session once, on connecting, before the
+	// version table is created: the script does so at its top.
+	if ss, ok := r.d.(dialect.SessionScripter); ok {
+		for _, s := range ss.SessionSQL(r.opts.Session) {
+			if err := ex.execSQL(ctx, s, nil); err != nil {
+				return fmt.Errorf("write session set-up: %w", err)
+			}
+		}
+	}
 	if err := r.bootstrap(ctx, ex, len(start) == 0, len(work) > 0); err != nil {
 		return err
 	}

@@ -1,6 +1,9 @@
 package revision
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 const downgradeMinusWarning = "downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
 
@@ -209,6 +212,10 @@ func (c *ctx) parseDowngradeTarget(current, target arg, assertRel bool) (string,
 		}
 		start, err := c.getRevision(spec)
 		if err != nil {
+			// "row@row" for a row no file declares: still a row.
+			if re, ok := err.(*ResolutionError); ok && current.rows && slices.Contains(current.specs, re.Arg) {
+				re.VersionRow = true
+			}
 			return "", 0, err
 		}
 		r, err := c.walk(start, v, "", assertRel)

@@ -43,6 +43,11 @@ type ResolutionError struct {
 	// Candidates lists, for an ambiguous prefix, every matching revision id
 	// or branch label in map order (ids in load order, then labels).
 	Candidates []string
+	// VersionRow is set when Arg is a row of the database's version table
+	// rather than something the user typed: Alembic's sentence then sends
+	// the user looking for a typo that is not there, so the CLI adds where
+	// the id came from and how to recover.
+	VersionRow bool
 }
 
 // Error returns Alembic's message for the error.

@@ -71,7 +71,7 @@ func (g *Graph) Applied(rows []string) ([]string, error) {
 	for _, r := range rows {
 		i, ok := g.byID[r]
 		if !ok {
-			return nil, &ResolutionError{Arg: r, Reason: "No such revision or branch '" + r + "'"}
+			return nil, &ResolutionError{Arg: r, Reason: "No such revision or branch '" + r + "'", VersionRow: true}
 		}
 		starts = append(starts, i)
 	}

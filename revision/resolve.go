@@ -88,7 +88,9 @@ func (c *ctx) row(r string) (int, error) {
 	if i, ok := c.g.byID[r]; ok {
 		return i, nil
 	}
-	return 0, noSuchRevision(r)
+	e := noSuchRevision(r)
+	e.VersionRow = true
+	return 0, e
 }
 
 // resolveNumber is _resolve_revision_number for a string: it splits

@@ -84,6 +84,8 @@ type NewGoRevision struct {
 	Imports []string
 	// NoTransaction sets the migration's NoTransaction field.
 	NoTransaction bool
+	// X are the -x key=value pairs of the command, for the template.
+	X map[string]string
 }
 
 type goTemplateData struct {
@@ -93,6 +95,7 @@ type goTemplateData struct {
 	DownRevisions, BranchLabels, DependsOn []string
 	Upgrades, Downgrades                   string
 	NoTransaction                          bool
+	X                                      map[string]string
 }
 
 // RenderGo executes a Go revision template for nr and formats the result
@@ -100,8 +103,9 @@ type goTemplateData struct {
 // template sees .Package .StdImports (the standard library's) .Imports
 // (the others) .Revision .Message (first line) .Doc (the
 // rest) .CreateDate .DownRevisions .BranchLabels .DependsOn .Upgrades
-// .Downgrades .NoTransaction, and the functions quote (a Go string literal), goStrings (a
-// []string literal) and join.
+// .Downgrades .NoTransaction .X (the -x key=value pairs, a
+// map[string]string), and the functions quote (a Go string literal),
+// goStrings (a []string literal) and join.
 func RenderGo(tmplText string, nr NewGoRevision) ([]byte, error) {
 	if err := validateNew(NewRevision{ID: nr.ID, Message: nr.Message, Down: nr.Down, BranchLabels: nr.BranchLabels, DependsOn: nr.DependsOn}); err != nil {
 		return nil, err
@@ -158,6 +162,7 @@ func RenderGo(tmplText string, nr NewGoRevision) ([]byte, error) {
 		Revision: nr.ID, Message: msg, Doc: strings.TrimSpace(doc), CreateDate: FormatCreateDate(created),
 		DownRevisions: nr.Down, BranchLabels: nr.BranchLabels, DependsOn: nr.DependsOn,
 		Upgrades: body(nr.Upgrades), Downgrades: body(nr.Downgrades), NoTransaction: nr.NoTransaction,
+		X: nr.X,
 	})
 	if err != nil {
 		return nil, err

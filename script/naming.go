@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/retortdb/retort/config"
 )
 
 // MaxIDLength is the longest revision id: the width of Alembic's
@@ -91,33 +93,31 @@ func Slug(message string, truncate int) string {
 	return cut + "_"
 }
 
-// fileTokens are the tokens of a file_template.
-var fileTokens = []string{"rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second"}
-
 // FileName expands a file_template ("{rev}_{slug}") into a revision file
 // name ending in ".sql" (added unless the template already ends with it).
 // Tokens: {rev}, {slug}, {epoch} (Unix seconds of t), {year}, and {month}
 // {day} {hour} {minute} {second}, which are zero-padded to 2 digits; t is
-// used as given, so pass it in the zone the names should use. An unknown
-// token, a stray brace, or a name that is empty, holds a path separator or
-// starts with '.' (which loading would skip) is an error.
+// used as given, so pass it in the zone the names should use. A template
+// [config.CheckFileTemplate] rejects (no token at all, an unknown token, a stray
+// brace, Alembic's %(rev)s spelling), or a name that holds a path
+// separator or starts with '.' (which loading would skip) is an error.
 func FileName(fileTemplate string, id, slug string, t time.Time) (string, error) {
+	// Loading the config checks the template too; a library caller's
+	// Config may not have been loaded.
+	if msg := config.CheckFileTemplate(fileTemplate); msg != "" {
+		return "", fmt.Errorf("file_template %q: %s", fileTemplate, msg)
+	}
 	var b strings.Builder
 	rest := fileTemplate
 	for rest != "" {
-		i := strings.IndexAny(rest, "{}")
+		// The template is checked: every '{' opens a known token.
+		i := strings.IndexByte(rest, '{')
 		if i < 0 {
 			b.WriteString(rest)
 			break
 		}
 		b.WriteString(rest[:i])
-		if rest[i] == '}' {
-			return "", fmt.Errorf("file_template %q: '}' without '{'", fileTemplate)
-		}
 		end := strings.IndexByte(rest[i:], '}')
-		if end < 0 {
-			return "", fmt.Errorf("file_template %q: '{' without '}'", fileTemplate)
-		}
 		token := rest[i+1 : i+end]
 		rest = rest[i+end+1:]
 		switch token {
@@ -140,8 +140,8 @@ func FileName(fileTemplate string, id, slug string, t time.Time) (string, error)
 		case "second":
 			fmt.Fprintf(&b, "%02d", t.Second())
 		default:
-			return "", fmt.Errorf("file_template %q: unknown token {%s}; known tokens: {%s}",
-				fileTemplate, token, strings.Join(fileTokens, "} {"))
+			// A token config.FileTemplateTokens gained and this switch has not.
+			return "", fmt.Errorf("file_template %q: token {%s} has no expansion", fileTemplate, token)
 		}
 	}
 	name := b.String()

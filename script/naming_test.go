@@ -44,13 +44,19 @@ func TestFileName(t *testing.T) {
 	}{
 		{"{rev}_{slug}", "3f2a9c1b7d4e_add_users.sql", ""},
 		{"{year}{month}{day}_{hour}{minute}{second}_{rev}", "20260304_050607_3f2a9c1b7d4e.sql", ""},
-		{"{epoch}_{slug}", "1772600767_add_users.sql", ""},
+		{"{epoch}_{rev}", "1772600767_3f2a9c1b7d4e.sql", ""},
 		{"{rev}.sql", "3f2a9c1b7d4e.sql", ""},
 		{"v_{rev}", "v_3f2a9c1b7d4e.sql", ""},
 		{"{rev}_{nope}", "", `file_template "{rev}_{nope}": unknown token {nope}; known tokens: {rev} {slug} {epoch} {year} {month} {day} {hour} {minute} {second}`},
 		{"{rev", "", `file_template "{rev": '{' without '}'`},
 		{"rev}", "", `file_template "rev}": '}' without '{'`},
-		{"", "", `file_template "" gives an empty file name`},
+		{"", "", `file_template "": has no {token}, so every revision file would get the same name: use {rev} (the revision id), as in the default file_template = "{rev}_{slug}"`},
+		// A library caller's template is checked as loading the config
+		// checks it: with no token, or in Alembic's spelling, every
+		// revision gets one name. Without {rev} is allowed, as in Alembic.
+		{"{epoch}_{slug}", "1772600767_add_users.sql", ""},
+		{"migration", "", `file_template "migration": has no {token}, so every revision file would get the same name: use {rev} (the revision id), as in the default file_template = "{rev}_{slug}"`},
+		{"%(rev)s_%(slug)s", "", `file_template "%(rev)s_%(slug)s": Alembic's %(name)s tokens are not retort's, which are in braces: write file_template = "{rev}_{slug}" (tokens: {rev} {slug} {epoch} {year} {month} {day} {hour} {minute} {second})`},
 		{"sub/{rev}", "", `file_template "sub/{rev}" gives "sub/3f2a9c1b7d4e.sql", which is not a plain file name`},
 		{".{rev}", "", `file_template ".{rev}" gives ".3f2a9c1b7d4e.sql", a hidden file name that loading would skip`},
 	}

@@ -58,6 +58,8 @@ type NewRevision struct {
 	// Upgrades and Downgrades are the SQL of the two sections; "" for an
 	// empty (no-op) section. A "-- retort:no-transaction" line may lead them.
 	Upgrades, Downgrades string
+	// X are the -x key=value pairs of the command, for the template.
+	X map[string]string
 }
 
 // templateData is what the template sees.
@@ -67,6 +69,7 @@ type templateData struct {
 	DownRevisions, BranchLabels, DependsOn []string
 	CreateDate                             string
 	Upgrades, Downgrades                   string
+	X                                      map[string]string
 }
 
 // Render executes the script template tmplText (a Go text/template) for nr
@@ -80,9 +83,11 @@ type templateData struct {
 //	.CreateDate     nr.CreateDate in [CreateDateLayout]
 //	.Upgrades       string, trailing white space removed
 //	.Downgrades     string, trailing white space removed
+//	.X              map[string]string, the -x key=value pairs
 //
 // and the function join (join ", " .DownRevisions). Errors of the template
-// name it ([TemplateName]).
+// name it ([TemplateName]). With missingkey=error, {{.X.tenant}} fails
+// when no -x tenant=… was given; {{index .X "tenant"}} gives "".
 func Render(tmplText string, nr NewRevision) ([]byte, error) {
 	if err := validateNew(nr); err != nil {
 		return nil, err
@@ -109,6 +114,7 @@ func Render(tmplText string, nr NewRevision) ([]byte, error) {
 		CreateDate:    FormatCreateDate(created),
 		Upgrades:      sectionText(nr.Upgrades),
 		Downgrades:    sectionText(nr.Downgrades),
+		X:             nr.X,
 	})
 	if err != nil {
 		return nil, err

@@ -49,8 +49,9 @@ type Dialect struct {
 }
 
 var (
-	_ dialect.Dialect      = Dialect{}
-	_ dialect.ScriptWriter = Dialect{}
+	_ dialect.Dialect         = Dialect{}
+	_ dialect.ScriptWriter    = Dialect{}
+	_ dialect.SessionScripter = Dialect{}
 )
 
 // New returns the MySQL dialect for the server's default sql_mode.
@@ -303,10 +304,21 @@ func (Dialect) DSN(u *config.URL) (string, error) {
 // server closed after wait_timeout.
 func (Dialect) ConfigureDB(*sql.DB, *config.URL) {}
 
-// PrepareSession implements dialect.Dialect: a StatementLockTimeout becomes
-// the session's lock_wait_timeout (metadata locks, which DDL waits for), in
-// whole seconds rounded up, at least 1. sql_mode is left as the user has it.
-func (Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.SessionOptions) error {
+// PrepareSession implements dialect.Dialect: it runs [Dialect.SessionSQL].
+// sql_mode is left as the user has it.
+func (d Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.SessionOptions) error {
+	for _, s := range d.SessionSQL(opts) {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("retort/mysql: set lock_wait_timeout: %w", err)
+		}
+	}
+	return nil
+}
+
+// SessionSQL implements dialect.SessionScripter: a StatementLockTimeout
+// becomes the session's lock_wait_timeout (metadata locks, which DDL waits
+// for), in whole seconds rounded up, at least 1.
+func (Dialect) SessionSQL(opts dialect.SessionOptions) []string {
 	if opts.StatementLockTimeout <= 0 {
 		return nil
 	}
@@ -314,10 +326,7 @@ func (Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.
 	if secs < 1 {
 		secs = 1
 	}
-	if _, err := conn.ExecContext(ctx, "SET SESSION lock_wait_timeout = "+strconv.FormatInt(secs, 10)); err != nil {
-		return fmt.Errorf("retort/mysql: set lock_wait_timeout: %w", err)
-	}
-	return nil
+	return []string{"SET SESSION lock_wait_timeout = " + strconv.FormatInt(secs, 10)}
 }
 
 // ScriptStatement implements dialect.ScriptWriter. The mysql client ends a
@@ -420,6 +429,10 @@ const timeLayout = "2006-01-02 15:04:05.000000"
 // Literal implements dialect.Dialect. Quotes are doubled; backslashes are
 // doubled too unless d.NoBackslashEscapes is set.
 func (d Dialect) Literal(v any) string { return sqlbuild.Literal(v, !d.NoBackslashEscapes, timeLayout) }
+
+// NowSQL implements dialect.Now: online rows hold UTC (timeLayout), and
+// CURRENT_TIMESTAMP is in the session's time zone.
+func (Dialect) NowSQL() string { return "UTC_TIMESTAMP(6)" }
 
 // Placeholder implements dialect.Dialect.
 func (Dialect) Placeholder(int) string { return "?" }

@@ -29,7 +29,10 @@ const DefaultApplicationName = "retort"
 // Dialect is PostgreSQL (12 and later).
 type Dialect struct{}
 
-var _ dialect.Dialect = Dialect{}
+var (
+	_ dialect.Dialect         = Dialect{}
+	_ dialect.SessionScripter = Dialect{}
+)
 
 // New returns the PostgreSQL dialect.
 func New() Dialect { return Dialect{} }
@@ -135,9 +138,19 @@ func escape(s string) string {
 // ConfigureDB implements dialect.Dialect. The pool needs nothing special.
 func (Dialect) ConfigureDB(*sql.DB, *config.URL) {}
 
-// PrepareSession implements dialect.Dialect: a StatementLockTimeout becomes
-// the session's lock_timeout, in milliseconds (at least 1).
-func (Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.SessionOptions) error {
+// PrepareSession implements dialect.Dialect: it runs [Dialect.SessionSQL].
+func (d Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.SessionOptions) error {
+	for _, s := range d.SessionSQL(opts) {
+		if _, err := conn.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("retort/postgresql: set lock_timeout: %w", err)
+		}
+	}
+	return nil
+}
+
+// SessionSQL implements dialect.SessionScripter: a StatementLockTimeout
+// becomes the session's lock_timeout, in milliseconds (at least 1).
+func (Dialect) SessionSQL(opts dialect.SessionOptions) []string {
 	if opts.StatementLockTimeout <= 0 {
 		return nil
 	}
@@ -145,10 +158,7 @@ func (Dialect) PrepareSession(ctx context.Context, conn *sql.Conn, opts dialect.
 	if ms < 1 {
 		ms = 1
 	}
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET lock_timeout = '%dms'", ms)); err != nil {
-		return fmt.Errorf("retort/postgresql: set lock_timeout: %w", err)
-	}
-	return nil
+	return []string{fmt.Sprintf("SET lock_timeout = '%dms'", ms)}
 }
 
 // reserved holds the words quoted as identifiers: SQLAlchemy's PostgreSQL

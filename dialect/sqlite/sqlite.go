@@ -121,6 +121,10 @@ const timeLayout = "2006-01-02 15:04:05.000000"
 // Literal implements dialect.Dialect.
 func (Dialect) Literal(v any) string { return sqlbuild.Literal(v, false, timeLayout) }
 
+// NowSQL implements dialect.Now: timeLayout, which has microseconds where
+// strftime's %f has milliseconds, hence the three zeros.
+func (Dialect) NowSQL() string { return "strftime('%Y-%m-%d %H:%M:%f000', 'now')" }
+
 // Placeholder implements dialect.Dialect.
 func (Dialect) Placeholder(int) string { return "?" }
 

@@ -29,3 +29,9 @@ CREATE TABLE post_tags (
     tag_id INTEGER NOT NULL REFERENCES tags (id) ON DELETE CASCADE,
     PRIMARY KEY (post_id, tag_id)
 );
+-- keep a count of posts per tag (autogenerate leaves triggers to
+-- hand-written migrations; `retort test` checks this one is there)
+CREATE TRIGGER post_tags_count AFTER INSERT ON post_tags
+BEGIN
+    UPDATE tags SET post_count = post_count + 1 WHERE id = NEW.tag_id;
+END;

@@ -196,6 +196,22 @@ func TestAutogenerateNoTarget(t *testing.T) {
 	p.fail(2, "--allow-empty needs --autogenerate", "revision", "--allow-empty", "-m", "x")
 }
 
+// TestAutogenerateMissingTarget: a target that is not there is reported
+// as a config error at the key that set it, saying what to do, by every
+// command that loads it.
+func TestAutogenerateMissingTarget(t *testing.T) {
+	p := newProject(t, defaultConfig+"\n[autogenerate]\ntarget = \"nothere.sql\"\n", linear())
+	p.ok("upgrade", "head")
+	want := "retort.toml:5: autogenerate.target: " + filepath.Join(p.dir, "nothere.sql") +
+		" does not exist: create it with the schema you want (CREATE statements; a .sql file or a folder of them), or set the key to the file or folder that has it"
+	for _, args := range [][]string{{"check"}, {"revision", "--autogenerate", "-m", "x"}, {"test", "--only", "target"}} {
+		r := p.fail(1, want, args...)
+		if strings.Contains(r.stderr, "retort/autogen") || strings.Contains(r.stderr, "stat ") {
+			t.Fatalf("retort %s: internal error text:\n%s", strings.Join(args, " "), r.stderr)
+		}
+	}
+}
+
 // TestAutogenerateRebuildForeignKeyViolation: a SQLite rebuild that leaves
 // a row breaking a foreign key fails and changes nothing.
 func TestAutogenerateRebuildForeignKeyViolation(t *testing.T) {

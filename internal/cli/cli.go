@@ -51,8 +51,6 @@ type globals struct {
 type app struct {
 	env Env
 	g   globals
-	// usageErr marks errors that should exit 2.
-	cmdName string
 	// cur is the database a command runs on, one of a multidb config's
 	// (see perDatabase); nil to load the config.
 	cur *config.Config
@@ -79,18 +77,22 @@ func Main(ctx context.Context, args []string, env Env) int {
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
 	root.SetIn(env.Stdin)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	var ue *usageError
 	if errors.As(err, &ue) || isCobraUsageError(err) {
-		fmt.Fprintf(env.Stderr, "Error: %s\n", err)
-		if a.cmdName != "" {
-			fmt.Fprintf(env.Stderr, "Run 'retort %s --help' for usage.\n", a.cmdName)
-		} else {
-			fmt.Fprintln(env.Stderr, "Run 'retort --help' for usage.")
+		// The design's one error form, FAILED: <message>, then where to
+		// read how the command is used. ExecuteContextC returns the command
+		// that failed even when its arguments or flags did not parse, so
+		// the hint names it ("retort upgrade --help").
+		fmt.Fprintf(env.Stderr, "FAILED: %s\n", err)
+		path := "retort"
+		if cmd != nil {
+			path = cmd.CommandPath()
 		}
+		fmt.Fprintf(env.Stderr, "Run '%s --help' for usage.\n", path)
 		return ExitUsage
 	}
 	var silent *silentExit
@@ -173,12 +175,19 @@ downgrade move it to any point of the graph. --sql prints the SQL instead.`,
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
-		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
-			a.cmdName = cmd.Name()
+		// A command is required: without one cobra would print the help
+		// and exit 0, but a missing argument is a usage error (exit 2),
+		// with the usage on stderr where scripts will see it.
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprint(a.env.Stderr, cmd.UsageString())
+			return &usageError{"missing command: retort takes a command, such as upgrade or current"}
 		},
 	}
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		a.cmdName = cmd.Name()
+	// The root runs only to report a missing command, so its usage does
+	// not offer "retort [flags]" as a way to run it; subcommands keep
+	// their use line.
+	root.SetUsageTemplate(strings.Replace(root.UsageTemplate(), "{{if .Runnable}}", "{{if and .Runnable .HasParent}}", 1))
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
 		return &usageError{err.Error()}
 	})
 	pf := root.PersistentFlags()

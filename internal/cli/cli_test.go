@@ -211,6 +211,15 @@ func TestQuickstartExample(t *testing.T) {
 	if chk := p.ok("check"); !strings.Contains(chk.stdout+chk.stderr, "No new upgrade operations detected.") {
 		t.Fatalf("check at head: %s%s", chk.stdout, chk.stderr)
 	}
+	// `retort test` compares the same target, triggers included: the
+	// README offers both commands on this example, so both must pass.
+	if tr := p.ok("test"); !strings.Contains(tr.stdout, " 0 failed") {
+		t.Fatalf("test at head: %s%s", tr.stdout, tr.stderr)
+	}
+	// Autogenerate leaves the declared trigger alone.
+	if ag := p.ok("revision", "--autogenerate", "-m", "nothing"); !strings.Contains(ag.stdout+ag.stderr, "No changes in schema detected.") {
+		t.Fatalf("autogenerate at head: %s%s", ag.stdout, ag.stderr)
+	}
 	// Removing the tags branch takes the merge above it with it.
 	p.ok("downgrade", "tags@2b3c")
 	if err := db.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'tags'").Scan(&n); err != nil || n != 0 {

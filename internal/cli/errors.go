@@ -2,6 +2,7 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/retortdb/retort"
 	"github.com/retortdb/retort/revision"
@@ -18,7 +19,13 @@ func (a *app) explain(err error) string {
 	}
 	var re *revision.ResolutionError
 	if errors.As(err, &re) {
-		return re.CLIMessage() + "\n  " + re.Reason
+		msg := re.CLIMessage() + "\n  " + re.Reason
+		if re.VersionRow {
+			// Not a typo of the user's: the id came from the database.
+			msg += fmt.Sprintf("\n  '%s' is in the database's version table, but no revision file declares it: "+
+				"restore that file, or rewrite the version table with `retort stamp --purge REV` (REV: the revision the schema is really at)", re.Arg)
+		}
+		return msg
 	}
 	var ce revision.CLIError
 	if errors.As(err, &ce) {

@@ -65,7 +65,9 @@ func headOnly(g *revision.Graph, r *revision.Revision, f revFormat) string {
 	return b.String()
 }
 
-// logEntry is the verbose block of Alembic's Script.log_entry.
+// logEntry is the verbose block of Alembic's Script.log_entry as Alembic
+// prints it: print_stdout adds a newline to the entry's own, so a blank
+// line ends every block and keeps consecutive blocks apart.
 func logEntry(g *revision.Graph, r *revision.Revision, current map[string]bool) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Rev: %s", r.ID)
@@ -101,9 +103,15 @@ func logEntry(g *revision.Graph, r *revision.Revision, current map[string]bool) 
 	if doc == "" {
 		doc = r.Message
 	}
-	for _, line := range strings.Split(doc, "\n") {
-		fmt.Fprintf(&b, "    %s\n", line)
+	// Python's splitlines: no doc gives no lines (not one of four spaces).
+	if doc != "" {
+		for _, line := range strings.Split(doc, "\n") {
+			fmt.Fprintf(&b, "    %s\n", line)
+		}
+	} else {
+		b.WriteString("\n")
 	}
+	b.WriteString("\n")
 	return b.String()
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/retortdb/retort"
 )
@@ -182,12 +183,10 @@ func (a *app) revisionCommand() *cobra.Command {
 // isTerminal reports whether r is a terminal, where revision
 // --autogenerate asks about likely renames. A variable for tests.
 var isTerminal = func(r io.Reader) bool {
+	// A terminal is what has terminal settings: /dev/null is a character
+	// device too, but nobody is there to answer.
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // confirmer returns a function that asks a question on stderr and reads

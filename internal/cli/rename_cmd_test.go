@@ -106,3 +106,33 @@ func TestAutogenerateRename(t *testing.T) {
 		t.Fatalf("upgrade:\n%s", up)
 	}
 }
+
+// TestAutogenerateRenameNotATerminal: stdin from the null device (a
+// character device, but not a terminal) is not asked: the rename is
+// written as a drop and an add with the --rename hint, as on a pipe.
+func TestAutogenerateRenameNotATerminal(t *testing.T) {
+	p := newProject(t, autogenConfig, map[string]string{
+		"a1_users.sql": rev("a1", "", "users", "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT NOT NULL);", "DROP TABLE users;"),
+	})
+	write(t, filepath.Join(p.dir, "schema.sql"), "CREATE TABLE users (id INTEGER PRIMARY KEY, full_name TEXT NOT NULL);\n")
+	p.ok("upgrade", "head")
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer null.Close()
+	var out, errb bytes.Buffer
+	code := cli.Main(context.Background(), []string{"revision", "--autogenerate", "-m", "guess"}, cli.Env{
+		Stdin: null, Stdout: &out, Stderr: &errb, Cwd: p.dir,
+		Getenv: func(k string) (string, bool) { v, ok := p.env[k]; return v, ok },
+	})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	if strings.Contains(errb.String(), "Did you rename") {
+		t.Fatalf("asked with stdin from %s:\n%s", os.DevNull, errb.String())
+	}
+	if want := "Possible rename of column users.name to users.full_name written as a drop and an add; to rename it instead (keeping its data), pass --rename users.name=users.full_name"; !strings.Contains(errb.String(), want) {
+		t.Fatalf("no hint %q:\n%s", want, errb.String())
+	}
+}

@@ -261,6 +261,14 @@ func TestHistoryFormat(t *testing.T) {
 	if !strings.HasPrefix(r.stdout, "Rev: a1\nParent: <base>\nPath: ") {
 		t.Fatalf("show:\n%s", r.stdout)
 	}
+	// As Alembic prints Script.log_entry: a blank line ends each block.
+	r = p.ok("history", "-v", "-r", "a1:b2")
+	path := func(f string) string { return filepath.Join(p.dir, "migrations", "versions", f) }
+	want = "Rev: b2\nParent: a1\nPath: " + path("b2_second.sql") + "\n\n    second\n\n" +
+		"Rev: a1\nParent: <base>\nPath: " + path("a1_first.sql") + "\n\n    first\n\n"
+	if r.stdout != want {
+		t.Fatalf("history -v:\n%q\nwant:\n%q", r.stdout, want)
+	}
 }
 
 func TestUsageErrors(t *testing.T) {
@@ -549,5 +557,24 @@ func TestSelfTransactingSectionFailure(t *testing.T) {
 	p.ok("upgrade", "head")
 	if got := p.versions(); !slices.Equal(got, []string{"c3"}) {
 		t.Fatalf("versions %v", got)
+	}
+}
+
+// TestPlainBinaryOnGoProject: every command that loads the graph of a
+// project with a Go revision this program lacks says so, as revision
+// does, instead of reporting the Go revision as not present.
+func TestPlainBinaryOnGoProject(t *testing.T) {
+	t.Parallel()
+	p := newProject(t, "", map[string]string{
+		"s2_sql_two.sql": rev("s2", "g1", "sql two", "CREATE TABLE t2 (id INTEGER);", "DROP TABLE t2;"),
+	})
+	write(t, filepath.Join(p.dir, "migrations", "versions", "g1_go_one.go"),
+		"package versions\n\nimport \"github.com/retortdb/retort\"\n\nfunc init() {\n\tretort.Register(retort.GoMigration{Revision: \"g1\"})\n}\n")
+	want := "FAILED: " + filepath.Join(p.dir, "migrations", "versions", "g1_go_one.go") + " registers a Go migration, which this program does not have"
+	for _, args := range [][]string{{"history"}, {"heads"}, {"current"}, {"upgrade", "head"}, {"revision", "-m", "x"}} {
+		r := p.fail(1, want, args...)
+		if strings.Contains(r.stderr, "is not present") {
+			t.Fatalf("retort %s: %s", strings.Join(args, " "), r.stderr)
+		}
 	}
 }

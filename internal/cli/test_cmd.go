@@ -55,8 +55,11 @@ check fails, naming the first failing revision and step.`,
 			o := retort.TestOptions{Only: only, From: unescape(from), URL: a.g.url}
 			tw := a.newTestTable(p)
 			if !asJSON {
-				a.status("Testing migrations on %s", scratchName(p, a.g.url))
-				tw.header()
+				// Announced once Test has checked the options, so that a bad
+				// --from prints its error alone; the table header waits for
+				// the first row, so that a database that cannot be reached
+				// leaves no empty table on stdout.
+				o.OnStart = func() { a.status("Testing migrations on %s", scratchName(p, a.g.url)) }
 				o.OnResult = tw.row
 			}
 			rep, err := p.Test(cmd.Context(), o)
@@ -67,7 +70,7 @@ check fails, naming the first failing revision and step.`,
 				if jerr := writeJSON(a.env.Stdout, testJSONOf(rep)); jerr != nil {
 					return errors.Join(err, jerr)
 				}
-			} else {
+			} else if tw.headed || err == nil {
 				tw.footer(rep)
 			}
 			if err != nil {
@@ -112,6 +115,7 @@ func scratchName(p *retort.Project, url string) string {
 type testTable struct {
 	a      *app
 	revW   int
+	headed bool // the header is printed
 	failed []retort.TestResult
 }
 
@@ -126,10 +130,15 @@ func (a *app) newTestTable(p *retort.Project) *testTable {
 const checkW = len("single-head") + 1
 
 func (t *testTable) header() {
+	if t.headed {
+		return
+	}
+	t.headed = true
 	fmt.Fprintf(t.a.env.Stdout, "%-*s  %-*s %-6s %s\n", t.revW, "REVISION", checkW, "CHECK", "RESULT", "TIME")
 }
 
 func (t *testTable) row(r retort.TestResult) {
+	t.header()
 	rev := r.Revision
 	if rev == "" {
 		rev = "-"

@@ -115,7 +115,11 @@ func TestTestCommandUsage(t *testing.T) {
 	p := newProject(t, "", testProject(false))
 	p.fail(2, "unknown check", "test", "--only", "stairs")
 	p.fail(2, "test takes no arguments", "test", "head")
-	p.fail(1, "Can't locate revision identified by 'zz'", "test", "--from", "zz")
+	// A bad --from is reported alone: no table header, no announcement.
+	r := p.fail(1, "Can't locate revision identified by 'zz'", "test", "--from", "zz")
+	if r.stdout != "" || strings.Contains(r.stderr, "Testing migrations") {
+		t.Fatalf("printed before the error:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	}
 	two := testProject(false)
 	delete(two, "c1_merge.sql")
 	p2 := newProject(t, "", two)

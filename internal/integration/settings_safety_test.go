@@ -237,3 +237,39 @@ func TestTLSParametersPassThrough(t *testing.T) {
 		newProjectOn(t, &u, linearTables(1), "").ok("upgrade", "head")
 	})
 }
+
+// TestStatementLockTimeoutOffline: --sql writes the session setting the
+// online run applies on connecting, once, at the top of the script, before
+// the version table is created (SQLite sets nothing online, so nothing).
+func TestStatementLockTimeoutOffline(t *testing.T) {
+	t.Parallel()
+	dialects(t, func(t *testing.T, name string) {
+		p := newProject(t, name, linearTables(2), "statement_lock_timeout = \"1500ms\"\n")
+		script := p.ok("upgrade", "head", "--sql").stdout
+		want := map[string]string{
+			config.PostgreSQL: "SET lock_timeout = '1500ms';\n\n",
+			config.MySQL:      "SET SESSION lock_wait_timeout = 2;\n\n",
+		}[name]
+		if want == "" {
+			if !strings.HasPrefix(script, "CREATE TABLE alembic_version") {
+				t.Fatalf("SQLite script does not start with the version table:\n%s", script)
+			}
+			return
+		}
+		if !strings.HasPrefix(script, want+"CREATE TABLE alembic_version") {
+			t.Fatalf("script does not start with %q and the version table:\n%s", want, script)
+		}
+		if n := strings.Count(script, want); n != 1 {
+			t.Fatalf("setting written %d times, want once per session:\n%s", n, script)
+		}
+		// A range from a revision writes it too: it is a new session.
+		if script := p.ok("upgrade", revID(1)+":head", "--sql").stdout; !strings.HasPrefix(script, want) {
+			t.Fatalf("range script does not start with %q:\n%s", want, script)
+		}
+		// And without the key, nothing.
+		writeFile(t, p.cfg, baseConfig)
+		if script := p.ok("upgrade", "head", "--sql").stdout; !strings.HasPrefix(script, "CREATE TABLE alembic_version") {
+			t.Fatalf("script without statement_lock_timeout sets something:\n%s", script)
+		}
+	})
+}
