@@ -220,7 +220,7 @@ func purgeSteps(current []string) []revision.Step {
 	for i, row := range current {
 		after := slices.Clone(current[i+1:])
 		slices.Sort(after)
-		steps[i] = revision.Step{Stamp: true, Direction: revision.Downgrade, From: []string{row}, To: []string{},
+		steps[i] = revision.Step{Stamp: true, Purge: true, Direction: revision.Downgrade, From: []string{row}, To: []string{},
 			Writes: []revision.VersionWrite{{Op: revision.Delete, From: row}}, HeadsAfter: after}
 	}
 	return steps

@@ -35,6 +35,10 @@ type Step struct {
 	Direction Direction
 	// Stamp is true for stamp steps, which run no migration body.
 	Stamp bool
+	// Purge marks the stamp steps of `stamp --purge` that only delete a
+	// version row before the stamp proper: Alembic empties the table
+	// without a log line, so they are not announced (but each is recorded).
+	Purge bool
 	// From and To are the revisions Alembic's log line shows, "Running
 	// upgrade <From> -> <To>" (each joined with ", "): for an upgrade the
 	// revision's Down and the revision, for a downgrade the reverse, for a

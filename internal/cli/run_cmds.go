@@ -34,6 +34,9 @@ func (a *app) runOptions(f *runFlags) retort.RunOptions {
 func (a *app) onEvent(e migrate.Event) {
 	switch e.Kind {
 	case migrate.StepStarted:
+		if e.Step.Purge {
+			return // Alembic empties the table for --purge without a line
+		}
 		a.status("%s", migrate.Describe(*e.Step))
 	case migrate.LockWaiting:
 		a.status("%s", e.Message)

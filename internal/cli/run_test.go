@@ -177,9 +177,13 @@ func TestStamp(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.fail(1, "Can't locate revision identified by 'deadbeef'", "upgrade", "head")
-	p.ok("stamp", "--purge", "c3")
+	r := p.ok("stamp", "--purge", "c3")
 	if got := p.versions(); !slices.Equal(got, []string{"c3"}) {
 		t.Fatalf("versions %v", got)
+	}
+	// As Alembic: the table is emptied without a line, then one stamp line.
+	if got := strings.Count(r.stderr, "Running stamp_revision"); got != 1 || !strings.Contains(r.stderr, "Running stamp_revision  -> c3") {
+		t.Errorf("stamp --purge printed\n%s", r.stderr)
 	}
 	var n int
 	if err := p.db().QueryRow("SELECT count(*) FROM retort_history WHERE status = 'stamped'").Scan(&n); err != nil || n < 2 {
