@@ -22,6 +22,11 @@ type CurrentState struct {
 	// AtHeads reports whether the rows are exactly the graph's heads
 	// (`current --check-heads`).
 	AtHeads bool
+	// Unsettled are steps retort_history shows as interrupted, or failed
+	// part-way, on a database that could not roll them back: the rows may
+	// not say what the schema holds, and every run but a stamp refuses to
+	// start until each is settled by hand.
+	Unsettled []*migrate.PartialStepError
 }
 
 // ErrNotAtHead is returned by callers (such as `current --check-heads`) that
@@ -35,7 +40,11 @@ func (notAtHeadError) Error() string { return "Database is not on all head revis
 // Current reads the version table. It never creates it: a database without
 // one is at base.
 func (p *Project) Current(ctx context.Context) (*CurrentState, error) {
-	rows, redacted, err := p.readRows(ctx)
+	var unsettled []*migrate.PartialStepError
+	rows, redacted, err := p.readRowsThen(ctx, func(s *session, r *migrate.Runner) (err error) {
+		unsettled, err = r.Unsettled(ctx, s.conn)
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +52,7 @@ func (p *Project) Current(ctx context.Context) (*CurrentState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &CurrentState{URL: redacted, Rows: rows}
+	st := &CurrentState{URL: redacted, Rows: rows, Unsettled: unsettled}
 	for _, id := range ids {
 		r, _ := p.Graph.Get(id)
 		st.Revisions = append(st.Revisions, r)
@@ -62,6 +71,12 @@ func sameSet(a, b []string) bool {
 
 // readRows connects, reads the version rows and disconnects.
 func (p *Project) readRows(ctx context.Context) (rows []string, redactedURL string, err error) {
+	return p.readRowsThen(ctx, nil)
+}
+
+// readRowsThen is readRows, then calls more (when not nil) on the same
+// connection before it is closed.
+func (p *Project) readRowsThen(ctx context.Context, more func(*session, *migrate.Runner) error) (rows []string, redactedURL string, err error) {
 	s, err := p.connect(ctx)
 	if err != nil {
 		return nil, "", err
@@ -69,8 +84,15 @@ func (p *Project) readRows(ctx context.Context) (rows []string, redactedURL stri
 	defer func() { err = errors.Join(err, s.close()) }()
 	vt, ht := p.tables(s.t.d)
 	r := migrate.New(s.t.d, nil, migrate.Options{VersionTable: vt, HistoryTable: ht})
-	rows, _, err = r.Heads(ctx, s.conn)
-	return rows, s.t.url.Redacted(), err
+	if rows, _, err = r.Heads(ctx, s.conn); err != nil {
+		return nil, "", err
+	}
+	if more != nil {
+		if err := more(s, r); err != nil {
+			return nil, "", err
+		}
+	}
+	return rows, s.t.url.Redacted(), nil
 }
 
 // Heads returns the graph's heads: with resolveDependencies, only the real

@@ -288,47 +288,85 @@ func (p *Project) writeOffline(ctx context.Context, o RunOptions, start []string
 	return &migrate.Result{Steps: steps, Heads: heads}, nil
 }
 
-// runOnline connects, takes the lock, and applies what plan computes from
-// the version rows read under the lock.
+// runOnline takes the lock, connects (in the order withWriteSession
+// explains), and applies what plan computes from the version rows read
+// under the lock.
 func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Planner, checks ...func(context.Context, *session, *migrate.Runner) error) (res *migrate.Result, err error) {
 	r, _, err := p.runner(o)
 	if err != nil {
 		return nil, err
 	}
-	s, err := p.connect(ctx)
+	err = p.withWriteSession(ctx, o, r, true, func(s *session) error {
+		for _, check := range checks {
+			if err := check(ctx, s, r); err != nil {
+				return err
+			}
+		}
+		res, err = r.Apply(ctx, s.conn, plan)
+		return err
+	})
+	return res, err
+}
+
+// withWriteSession runs fn on a connection for a command that writes, with
+// the lock that serialises runs held (unless o.NoLock) and, when hold is
+// set, the connection set up for a run (dialect.RunHolder). A lock that
+// needs no connection (dialect.FileLocker: SQLite's lock file) is taken
+// before connecting: opening a SQLite connection already reads the file,
+// which a run in progress keeps locked, so a second run would otherwise
+// fail on SQLite's busy timeout instead of waiting for the first one.
+func (p *Project) withWriteSession(ctx context.Context, o RunOptions, r *migrate.Runner, hold bool, fn func(*session) error) (err error) {
+	t, err := p.target()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer func() { err = errors.Join(err, s.close()) }()
+	vt, _ := p.tables(t.d)
 	// The deferred releases below join their errors into the named result
 	// err: the blocks that declare them name their own errors otherwise,
 	// or the closures would capture a shadowing err and lose the error.
-	if !o.NoLock {
-		vt, _ := p.tables(s.t.d)
+	fl, preConnect := t.d.(dialect.FileLocker)
+	if !o.NoLock && preConnect {
+		// What connecting would refuse (a missing directory, a bad
+		// parameter) is said as connecting says it, not as a lock file
+		// that cannot be created.
+		if _, dsnErr := t.d.DSN(t.url); dsnErr != nil {
+			return dsnErr
+		}
+		lock, lockErr := fl.NewFileLock(t.url, vt)
+		if lockErr != nil {
+			return lockErr
+		}
+		release, lockErr := p.takeRunLock(ctx, o, r, lock)
+		if lockErr != nil {
+			return lockErr
+		}
+		defer func() { err = errors.Join(err, release()) }()
+	}
+	s, err := p.connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, s.close()) }()
+	if !o.NoLock && !preConnect {
 		lock, lockErr := s.t.d.NewLock(s.conn, s.t.url, vt)
 		if lockErr != nil {
-			return nil, lockErr
+			return lockErr
 		}
-		if lock != nil {
-			timeout := o.LockTimeout
-			if timeout == 0 {
-				timeout = p.Config.LockTimeout
-			}
-			release, lockErr := r.AcquireLock(ctx, lock, timeout)
-			if lockErr != nil {
-				return nil, lockErr
-			}
-			defer func() {
-				if uerr := release(); uerr != nil {
-					err = errors.Join(err, fmt.Errorf("release the %s: %w", lock, uerr))
-				}
-			}()
+		release, lockErr := p.takeRunLock(ctx, o, r, lock)
+		if lockErr != nil {
+			return lockErr
+		}
+		defer func() { err = errors.Join(err, release()) }()
+	}
+	if wc, ok := s.t.d.(dialect.WriteChecker); ok {
+		if err := wc.CheckWritable(ctx, s.conn, s.t.url); err != nil {
+			return err
 		}
 	}
-	if holder, ok := s.t.d.(dialect.RunHolder); ok {
+	if holder, ok := s.t.d.(dialect.RunHolder); ok && hold {
 		release, holdErr := holder.HoldForRun(ctx, s.conn, s.t.url)
 		if holdErr != nil {
-			return nil, holdErr
+			return holdErr
 		}
 		defer func() {
 			if rerr := release(context.WithoutCancel(ctx)); rerr != nil {
@@ -336,12 +374,29 @@ func (p *Project) runOnline(ctx context.Context, o RunOptions, plan migrate.Plan
 			}
 		}()
 	}
-	for _, check := range checks {
-		if err := check(ctx, s, r); err != nil {
-			return nil, err
-		}
+	return fn(s)
+}
+
+// takeRunLock waits for lock (nil: there is none) up to the run's lock
+// timeout and returns what releases it.
+func (p *Project) takeRunLock(ctx context.Context, o RunOptions, r *migrate.Runner, lock dialect.Lock) (func() error, error) {
+	if lock == nil {
+		return func() error { return nil }, nil
 	}
-	return r.Apply(ctx, s.conn, plan)
+	timeout := o.LockTimeout
+	if timeout == 0 {
+		timeout = p.Config.LockTimeout
+	}
+	release, err := r.AcquireLock(ctx, lock, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return func() error {
+		if err := release(); err != nil {
+			return fmt.Errorf("release the %s: %w", lock, err)
+		}
+		return nil
+	}, nil
 }
 
 // eventSink sends a run's events to the project's logger and then to the

@@ -159,7 +159,9 @@ func (p *Project) verifyAgainst(rows []string, recorded map[string]migrate.Recor
 }
 
 // Accept records the current checksum of revisions whose files were edited
-// on purpose, so verify and upgrade accept them from now on.
+// on purpose, so verify and upgrade accept them from now on. It takes the
+// lock that serialises runs, as upgrade does (o.NoLock, o.LockTimeout and
+// o.OnEvent apply; o.Tag is recorded).
 func (p *Project) Accept(ctx context.Context, specs []string, o RunOptions) ([]string, error) {
 	var ids []string
 	for _, spec := range specs {
@@ -183,13 +185,16 @@ func (p *Project) Accept(ctx context.Context, specs []string, o RunOptions) ([]s
 	if err != nil {
 		return nil, err
 	}
-	s, err := p.connect(ctx)
+	// It writes retort_history, so it waits for a run in progress as a run
+	// would (on SQLite, connecting during one fails on the busy timeout).
+	err = p.withWriteSession(ctx, o, r, false, func(s *session) error {
+		if err := r.RecordAccepted(ctx, s.conn, ids, checksums); err != nil {
+			return fmt.Errorf("verify --accept: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	defer s.close()
-	if err := r.RecordAccepted(ctx, s.conn, ids, checksums); err != nil {
-		return nil, fmt.Errorf("verify --accept: %w", err)
 	}
 	return ids, nil
 }

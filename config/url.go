@@ -94,6 +94,7 @@ func ParseURL(s string) (*URL, error) {
 		return nil, urlErr("unsupported scheme %q; use %s", scheme, acceptedSchemes)
 	}
 	u := &URL{Dialect: dialect}
+	afterScheme := rest
 	rest, rawQuery, hasQuery := strings.Cut(rest, "?")
 	if hasQuery {
 		q, err := url.ParseQuery(rawQuery)
@@ -105,9 +106,47 @@ func ParseURL(s string) (*URL, error) {
 		u.Query = url.Values{}
 	}
 	if dialect == SQLite {
+		if err := checkSQLiteParams(u.Query); err != nil {
+			return nil, err
+		}
 		return u, parseSQLite(u, rest)
 	}
-	return u, parseNetwork(u, rest)
+	authority, _, _ := strings.Cut(rest, "/")
+	if err := parseNetwork(u, rest, afterScheme[len(authority):]); err != nil {
+		return nil, err
+	}
+	if dialect == MySQL && u.Database == "" {
+		return nil, urlErr("a MySQL/MariaDB URL must name the database: mysql://user:pass@host:3306/dbname")
+	}
+	return u, nil
+}
+
+// SQLiteParams are the query parameters the SQLite dialect reads:
+// locking_mode (exclusive or normal), mode (ro, rw or rwc, SQLite's URI
+// parameter) and timeout (the busy timeout in seconds, as in SQLAlchemy).
+var SQLiteParams = []string{"locking_mode", "mode", "timeout"}
+
+// IgnoredSQLiteParams are SQLAlchemy's pysqlite options, arguments of
+// Python's sqlite3.connect that an alembic.ini URL may carry and that mean
+// nothing to a Go driver: accepted and ignored.
+var IgnoredSQLiteParams = []string{"cached_statements", "check_same_thread", "detect_types", "isolation_level", "uri"}
+
+// checkSQLiteParams refuses a query parameter that neither the SQLite
+// dialect reads nor SQLAlchemy's pysqlite would take: silently ignoring it
+// (say mode=ro misspelt) would do something else than what was asked.
+func checkSQLiteParams(q url.Values) error {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !slices.Contains(SQLiteParams, k) && !slices.Contains(IgnoredSQLiteParams, k) {
+			return urlErr("unknown sqlite URL parameter %q: retort reads %s, and accepts and ignores SQLAlchemy's %s",
+				k, strings.Join(SQLiteParams, ", "), strings.Join(IgnoredSQLiteParams, ", "))
+		}
+	}
+	return nil
 }
 
 // parseSQLite handles what follows "sqlite://": "" or "/" (in memory),
@@ -128,13 +167,16 @@ func parseSQLite(u *URL, rest string) error {
 }
 
 // parseNetwork handles what follows "postgresql://" or "mysql://":
-// [user[:password]@][host][:port][/database].
-func parseNetwork(u *URL, rest string) error {
+// [user[:password]@][host][:port][/database]. after is the text that
+// followed the authority in the URL, query string included.
+func parseNetwork(u *URL, rest, after string) error {
 	authority, db, hasDB := strings.Cut(rest, "/")
+	var hasPass bool
 	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
 		userinfo := authority[:at]
 		authority = authority[at+1:]
-		rawUser, rawPass, hasPass := strings.Cut(userinfo, ":")
+		var rawUser, rawPass string
+		rawUser, rawPass, hasPass = strings.Cut(userinfo, ":")
 		var err error
 		if u.User, err = url.PathUnescape(rawUser); err != nil {
 			return urlErr("invalid percent-encoding in the user name")
@@ -172,9 +214,14 @@ func parseNetwork(u *URL, rest string) error {
 	if port != "" {
 		n, err := strconv.Atoi(port)
 		if err != nil || n < 1 || n > 65535 || port[0] == '+' {
-			// The port text is not quoted: with an unencoded ':' or '@' in a
-			// password it could be part of the password.
-			return urlErr("the port must be a number from 1 to 65535 (percent-encode special characters in the password)")
+			// The port text is shown unless it may be part of a password:
+			// when the URL has one, or when an '@' follows (an unencoded
+			// '/' or '?' in a password cut the URL inside it, as in
+			// u:pa/ss@host, leaving "pa" as the port).
+			if hasPass || strings.Contains(after, "@") {
+				return urlErr("the port must be a number from 1 to 65535 (percent-encode special characters in the password)")
+			}
+			return urlErr("the port must be a number from 1 to 65535, not %q", port)
 		}
 		u.Port = n
 	}

@@ -39,3 +39,21 @@ type RunHolder interface {
 type ErrorHinter interface {
 	Hint(err error) string
 }
+
+// FileLocker may be implemented by a Dialect whose run lock lives outside
+// the database (SQLite's lock file beside it), so that write runs can take
+// it before they connect: connecting to SQLite already reads the database
+// file, which a run in progress keeps locked, and a second run must wait for
+// the run lock (lock_timeout, with progress lines) rather than fail on the
+// database's busy timeout. NewFileLock returns nil when no lock is possible.
+type FileLocker interface {
+	NewFileLock(u *config.URL, versionTable Table) (Lock, error)
+}
+
+// WriteChecker may be implemented by a Dialect that can tell, before a
+// command writes anything, that the database cannot be written (a
+// read-only SQLite file), so the command fails with that rather than on
+// whichever migration happens to write first.
+type WriteChecker interface {
+	CheckWritable(ctx context.Context, conn *sql.Conn, u *config.URL) error
+}

@@ -35,7 +35,16 @@ type StepError struct {
 	// not be rolled back keeps its `started` row in retort_history, so the
 	// next run asks for it to be settled.
 	ConnectionLost bool
-	Err            error
+	// Unlocated, when set, says why Statement and Line are unknown: the
+	// migration failed as one batch, and replaying it statement by
+	// statement to find the statement did not reproduce the failure.
+	Unlocated string
+	// HistoryTable names retort_history (history_table) for messages.
+	HistoryTable string
+	// Dialect is the dialect's name (config.PostgreSQL, …), for hints
+	// that differ between databases; "" when unknown.
+	Dialect string
+	Err     error
 }
 
 func (e *StepError) Error() string {
@@ -54,14 +63,27 @@ func (e *StepError) Error() string {
 		} else {
 			b.WriteString(": the connection to the database was lost")
 		}
+	} else if errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
+		// SQLite stops the statement and keeps the connection.
+		b.WriteString(": interrupted")
 	}
 	fmt.Fprintf(&b, ": %v", e.Err)
 	if e.Statement != "" {
 		fmt.Fprintf(&b, "\n  statement: %s", oneLine(e.Statement, 300))
 	}
+	if e.Unlocated != "" {
+		fmt.Fprintf(&b, "\n  the failing statement could not be pinpointed: %s", e.Unlocated)
+	}
+	history := e.HistoryTable
+	if history == "" {
+		history = "retort_history"
+	}
 	switch {
+	case e.ConnectionLost && e.RolledBack && len(e.AlsoRolledBack) > 0:
+		fmt.Fprintf(&b, "\n  the server rolled back the run's transaction when the session ended, with the earlier steps in it (%s); the version table is as it was before them; the failure could not be recorded in %s",
+			strings.Join(e.AlsoRolledBack, ", "), history)
 	case e.ConnectionLost && e.RolledBack:
-		b.WriteString("\n  the server rolled the step back when the session ended; the version table is as it was before it")
+		fmt.Fprintf(&b, "\n  the server rolled the step back when the session ended; the version table is as it was before it; the failure could not be recorded in %s", history)
 	case e.ConnectionLost:
 		fmt.Fprintf(&b, "\n  the step could not be rolled back and which of its statements ran is not recorded; the next run will name it until it is settled by hand: %s", finishHint(e.Direction, e.Revision, e.Finish, e.Undo))
 	case e.RolledBack && len(e.AlsoRolledBack) > 0:
@@ -75,7 +97,13 @@ func (e *StepError) Error() string {
 		}
 		fmt.Fprintf(&b, "\n  settle it by hand: %s", finishHint(e.Direction, e.Revision, e.Finish, e.Undo))
 	default:
-		b.WriteString("\n  it failed on its first statement, so none of its statements stays applied (though a statement run outside a transaction can leave something behind: a failed CREATE INDEX CONCURRENTLY leaves an invalid index to drop)")
+		b.WriteString("\n  it failed on its first statement, so none of its statements stays applied")
+		switch e.Dialect {
+		case "postgresql":
+			b.WriteString(" (though a statement run outside a transaction can leave something behind: a failed CREATE INDEX CONCURRENTLY leaves an invalid index to drop)")
+		case "mysql":
+			b.WriteString(" (though a statement that names several objects can stop half-way: DROP TABLE a, b may have dropped a)")
+		}
 	}
 	return b.String()
 }

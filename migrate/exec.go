@@ -124,6 +124,10 @@ type onlineExec struct {
 	// ROLLBACK statements. open says one is open; beginPending that its
 	// BEGIN has not been sent yet.
 	textual, open, beginPending bool
+	// held are statements of the open transaction kept back to travel
+	// with its COMMIT (see holdForCommit); any other statement sends them
+	// first.
+	held []string
 }
 
 func newOnlineExec(d dialect.Dialect, conn *sql.Conn) *onlineExec {
@@ -131,8 +135,12 @@ func newOnlineExec(d dialect.Dialect, conn *sql.Conn) *onlineExec {
 }
 
 // flushBegin sends a BEGIN still held back, before a statement that cannot
-// carry it (one with arguments) or before handing the connection out.
+// carry it (one with arguments) or before handing the connection out, and
+// the statements held for the commit, which must run before what follows.
 func (e *onlineExec) flushBegin(ctx context.Context) error {
+	if err := e.flushHeld(ctx); err != nil {
+		return err
+	}
 	if !e.beginPending {
 		return nil
 	}
@@ -140,6 +148,28 @@ func (e *onlineExec) flushBegin(ctx context.Context) error {
 	if _, err := e.conn.ExecContext(ctx, "BEGIN"); err != nil {
 		e.open = false
 		return fmt.Errorf("begin transaction: %w", err)
+	}
+	return nil
+}
+
+// holdForCommit keeps a statement without arguments back to be sent in
+// front of the transaction's COMMIT, in the same round trip: the history
+// row of a migration sent as one batch, which can only record when the
+// migration's statements finished once the batch has returned.
+func (e *onlineExec) holdForCommit(text string) {
+	e.held = append(e.held, text)
+}
+
+// flushHeld sends the statements held for the commit on their own, when
+// something other than the COMMIT comes next in the transaction.
+func (e *onlineExec) flushHeld(ctx context.Context) error {
+	if len(e.held) == 0 {
+		return nil
+	}
+	text := strings.Join(e.held, "\n;\n")
+	e.held = nil
+	if _, err := e.target().ExecContext(ctx, text); err != nil {
+		return fmt.Errorf("write the history row held for the commit: %w", err)
 	}
 	return nil
 }
@@ -176,7 +206,16 @@ func (e *onlineExec) commit(ctx context.Context) error {
 			e.beginPending = false
 			return nil
 		}
-		if _, err := e.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		held := e.held
+		e.held = nil
+		if _, err := e.conn.ExecContext(ctx, strings.Join(append(held, "COMMIT"), "\n;\n")); err != nil {
+			if len(held) > 0 {
+				// A held statement failed, so the COMMIT after it did not
+				// run and the transaction is still open: end it. (After a
+				// failed COMMIT there is none, and the ROLLBACK's
+				// complaint about that says nothing new.)
+				_, _ = e.conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+			}
 			return fmt.Errorf("commit: %w", err)
 		}
 		return nil
@@ -193,13 +232,14 @@ func (e *onlineExec) commit(ctx context.Context) error {
 }
 
 func (e *onlineExec) rollback(ctx context.Context) error {
+	e.held = nil // part of the transaction being rolled back
 	if e.open {
 		e.open = false
 		if e.beginPending {
 			e.beginPending = false
 			return nil
 		}
-		if _, err := e.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) {
+		if _, err := e.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) && !noTransaction(err) {
 			return fmt.Errorf("rollback: %w", err)
 		}
 		return nil
@@ -209,10 +249,20 @@ func (e *onlineExec) rollback(ctx context.Context) error {
 	}
 	err := e.tx.Rollback()
 	e.tx = nil
-	if err != nil && !errors.Is(err, sql.ErrTxDone) {
+	if err != nil && !errors.Is(err, sql.ErrTxDone) && !noTransaction(err) {
 		return fmt.Errorf("rollback: %w", err)
 	}
 	return nil
+}
+
+// noTransaction reports whether a ROLLBACK failed because the database had
+// already ended the transaction: SQLite rolls it back itself when a
+// statement is interrupted (a cancelled context: modernc.org/sqlite calls
+// sqlite3_interrupt) or fails with SQLITE_FULL, IOERR, BUSY or NOMEM, and
+// then refuses the ROLLBACK. The step is rolled back all the same, and
+// that error must not hide the step's failure.
+func noTransaction(err error) bool {
+	return strings.Contains(err.Error(), "cannot rollback - no transaction is active")
 }
 
 func (e *onlineExec) inTx() bool { return e.tx != nil || e.open }
@@ -225,6 +275,9 @@ func (e *onlineExec) target() dialect.Querier {
 }
 
 func (e *onlineExec) execSQL(ctx context.Context, sqlText string, args []any) error {
+	if err := e.flushHeld(ctx); err != nil {
+		return err
+	}
 	if len(args) == 0 {
 		sqlText = e.withBegin(sqlText)
 	} else if err := e.flushBegin(ctx); err != nil {
@@ -298,6 +351,9 @@ func literalQuery(d dialect.Dialect, qq query) string {
 // execScript sends statements without arguments as one round trip (with a
 // BEGIN held back) and returns the row count of the last.
 func (e *onlineExec) execScript(ctx context.Context, texts []string) (int64, error) {
+	if err := e.flushHeld(ctx); err != nil {
+		return 0, err
+	}
 	// "\n;\n": a statement may end in a line comment.
 	res, err := e.target().ExecContext(ctx, e.withBegin(strings.Join(texts, "\n;\n")))
 	if err != nil {

@@ -455,53 +455,110 @@ func (r *Runner) runAtomic(ctx context.Context, ex executor, p *planned, rs *run
 	return nil
 }
 
-// runAtomicInOneTrip runs a SQL migration, its history row and its one
-// version-row write as one multi-statement round trip (with the BEGIN held
-// back), where the driver allows it (Caps.BatchedBookkeeping): one round
-// trip per migration instead of one per statement. The driver reports only
-// that the batch failed, not which statement did, so a failure is rolled
-// back and the migration replayed statement by statement (done is false),
-// which finds the statement, records the failure as usual, or, if the
-// failure does not recur, applies the migration. done is true when the
-// step was run (err is its outcome) or cannot have been affected.
+// runAtomicInOneTrip runs a SQL migration and its one version-row write as
+// one multi-statement round trip (with the BEGIN held back), where the
+// driver allows it (Caps.BatchedBookkeeping): one round trip per migration
+// instead of one per statement. Its history row is written once the batch
+// has returned, so that finished_at is when the statements finished, and
+// travels with the COMMIT. done is false when the step is not one for a
+// batch; otherwise err is the step's outcome.
 func (r *Runner) runAtomicInOneTrip(ctx context.Context, ex executor, p *planned, rs *runState, started time.Time) (done bool, err error) {
 	on, ok := ex.(*onlineExec)
 	if !ok || !on.textual || !on.beginPending || p.body == nil || p.body.body.Go != nil || p.step.Stamp || len(p.step.Writes) != 1 {
 		return false, nil
 	}
-	texts := make([]string, 0, len(p.body.stmts)+2)
+	texts := make([]string, 0, len(p.body.stmts)+1)
 	for _, st := range p.body.stmts {
 		texts = append(texts, st.SQL)
 	}
 	vq, what := r.versionQuery(p.step.Writes[0])
-	texts = append(texts, literalQuery(r.d, r.historyInsert(p, rs.id, "applied", true, started, true)), literalQuery(r.d, vq))
+	texts = append(texts, literalQuery(r.d, vq))
 	n, err := on.execScript(ctx, texts)
 	if err != nil {
-		rbErr := ex.rollback(context.WithoutCancel(ctx))
-		if ex.lost(ctx) {
-			se := &StepError{Revision: stepID(p.step), Direction: direction(p.step), Path: p.mig.Path,
-				RolledBack: true, ConnectionLost: true, AlsoRolledBack: rs.inTx, Err: err}
-			rs.inTx = nil
-			return true, se
-		}
-		if rbErr != nil {
-			return true, errors.Join(err, rbErr)
-		}
-		// Replay: runAtomic opens a new transaction and goes statement by
-		// statement.
-		if err := ex.begin(ctx); err != nil {
-			return true, err
-		}
-		return false, nil
+		return true, r.oneTripFailed(ctx, on, p, rs, started, err)
 	}
 	if err := r.checkVersionWrite(n, nil, what); err != nil {
 		return true, errors.Join(fmt.Errorf("%s %s: %w", direction(p.step), stepID(p.step), err), ex.rollback(context.WithoutCancel(ctx)))
 	}
+	on.holdForCommit(literalQuery(r.d, r.historyInsert(p, rs.id, "applied", true, started, true)))
 	rs.inTx = append(rs.inTx, stepID(p.step))
 	if r.opts.TransactionPerMigration {
 		return true, rs.commit(ctx, ex)
 	}
 	return true, nil
+}
+
+// oneTripFailed handles a failed batch. The batch's failure is the step's
+// outcome: it is rolled back and recorded as failed, whatever happens next.
+// The driver reports only that the batch failed, not which statement did,
+// so the migration is replayed statement by statement, in a transaction
+// that is always rolled back, only to name the statement. A failure that
+// does not recur (a sequence, random(), a lock timeout, a deadlock) leaves
+// the statement unnamed; it never makes the step applied.
+func (r *Runner) oneTripFailed(ctx context.Context, on *onlineExec, p *planned, rs *runState, started time.Time, batchErr error) error {
+	rbErr := on.rollback(context.WithoutCancel(ctx))
+	se := &StepError{Revision: stepID(p.step), Direction: direction(p.step), Path: p.mig.Path,
+		RolledBack: true, AlsoRolledBack: rs.inTx, Finish: p.step.To, Undo: p.step.From,
+		HistoryTable: r.opts.HistoryTable.Name, Err: batchErr}
+	rs.inTx = nil
+	if on.lost(ctx) {
+		// The server rolled back; nothing more can be recorded.
+		se.ConnectionLost = true
+		return se
+	}
+	if rbErr != nil {
+		return errors.Join(se, rbErr)
+	}
+	if lost := r.locate(ctx, on, p, se); lost {
+		se.ConnectionLost = true
+		return se
+	}
+	return errors.Join(se, r.recordFailure(ctx, on, p, rs.id, started, se, true))
+}
+
+// locate replays a failed batch's statements one by one, in a transaction
+// it always rolls back, to find the one that failed: it sets se's
+// statement and line when the replay fails with the batch's error, and
+// otherwise says why the statement is unknown. It reports whether the
+// connection was lost meanwhile.
+func (r *Runner) locate(ctx context.Context, on *onlineExec, p *planned, se *StepError) (lost bool) {
+	if ctx.Err() != nil {
+		if stmts := p.body.stmts; len(stmts) == 1 {
+			// The only statement the interruption can have stopped.
+			se.Line, se.Statement = p.body.body.Line+stmts[0].Line-1, stmts[0].SQL
+			return false
+		}
+		// Replaying would fail at once, on the first statement.
+		se.Unlocated = "the run was interrupted before the migration could be replayed to find it"
+		return false
+	}
+	if err := on.begin(ctx); err != nil {
+		se.Unlocated = fmt.Sprintf("replaying the migration to find it could not start: %v", err)
+		return false
+	}
+	var ran []string
+	fail := r.runBody(ctx, on, p, func(st bodyStatement) error {
+		if err := on.execSQL(ctx, st.sql, st.args); err != nil {
+			return err
+		}
+		ran = append(ran, st.sql)
+		return nil
+	})
+	rbErr := on.rollback(context.WithoutCancel(ctx))
+	switch {
+	case fail != nil && on.lost(ctx):
+		se.Unlocated = "the connection was lost while replaying the migration to find it"
+		return true
+	case rbErr != nil:
+		se.Unlocated = fmt.Sprintf("replaying the migration to find it could not be rolled back: %v", rbErr)
+	case fail == nil:
+		se.Unlocated = "replaying the migration statement by statement (rolled back afterwards) did not fail again"
+	case fail.err.Error() != se.Err.Error():
+		se.Unlocated = fmt.Sprintf("replaying the migration statement by statement (rolled back afterwards) failed differently, at line %d: %v", fail.stmt.line, fail.err)
+	default:
+		se.Line, se.Statement, se.Ran = fail.stmt.line, fail.stmt.sql, ran
+	}
+	return false
 }
 
 // bookkeepingTimeout bounds the version and history writes that record a
@@ -594,6 +651,9 @@ func (r *Runner) stepError(p *planned, f *bodyFailure, ran []string, rolledBack 
 		Finish:     p.step.To,
 		Undo:       p.step.From,
 		Err:        f.err,
+
+		HistoryTable: r.opts.HistoryTable.Name,
+		Dialect:      r.d.Name(),
 	}
 }
 

@@ -385,7 +385,7 @@ func (c *ctx) collectUpgrade(upper, lower arg, inclusive, implicitBase, assertRe
 	cur = nonNeg(cur)
 	curSet, err := g.checkedClosure(cur, eNormDown)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, markRows(err, lower)
 	}
 	needs := required.clone()
 	needs.andNot(curSet)
@@ -403,7 +403,7 @@ func (c *ctx) collectUpgrade(upper, lower arg, inclusive, implicitBase, assertRe
 	if len(cur) > 0 && !implicitBase {
 		desc, err := g.checkedClosure(cur, eNext)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, markRows(err, lower)
 		}
 		needs.and(desc)
 	}

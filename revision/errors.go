@@ -140,6 +140,13 @@ func (e *RangeNotAncestorError) CLIMessage() string {
 // Y", "Not a valid downgrade target from current heads", ...
 type RevisionError struct {
 	Message string
+	// Overlap is set for "Requested revision X overlaps with other
+	// requested revisions Y": X first, then the Y, its ancestors.
+	Overlap []string
+	// VersionRows holds the version table's rows when the overlapping
+	// revisions are rows of it (both a revision and its ancestor are
+	// recorded, which Alembic never writes); nil otherwise.
+	VersionRows []string
 }
 
 // Error returns Alembic's message for the error.
@@ -168,6 +175,57 @@ type CycleError struct {
 	Revisions []string
 	// Paths are the files of Revisions, in the same order ("" if unknown).
 	Paths []string
+	// Down and DependsOn are the Revises and Depends On lists of
+	// Revisions, in the same order.
+	Down, DependsOn [][]string
+}
+
+func newCycleError(kind string, r *Revision) *CycleError {
+	e := &CycleError{Kind: kind}
+	e.add(r.ID, r)
+	return e
+}
+
+func (e *CycleError) add(id string, r *Revision) {
+	e.Revisions = append(e.Revisions, id)
+	e.Paths = append(e.Paths, r.Path)
+	e.Down = append(e.Down, r.Down)
+	e.DependsOn = append(e.DependsOn, r.DependsOn)
+}
+
+// maxCycleLines is how many revisions Details lists.
+const maxCycleLines = 20
+
+// Details returns one line per revision of the error (at most
+// maxCycleLines), each indented by two spaces: its id, file and the
+// Revises and Depends On lists that close the cycle, as in
+// "  4d5e6f708192: versions/4d5e6f708192_x.sql (Revises: 4d5e6f708192)".
+func (e *CycleError) Details() string {
+	var b strings.Builder
+	for i, id := range e.Revisions {
+		if i == maxCycleLines {
+			fmt.Fprintf(&b, "\n  … and %d more", len(e.Revisions)-i)
+			break
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("  " + id + ":")
+		if i < len(e.Paths) && e.Paths[i] != "" {
+			b.WriteString(" " + e.Paths[i])
+		}
+		var parts []string
+		if i < len(e.Down) {
+			parts = append(parts, "Revises: "+strings.Join(e.Down[i], ", "))
+		}
+		if i < len(e.DependsOn) && len(e.DependsOn[i]) > 0 {
+			parts = append(parts, "Depends On: "+strings.Join(e.DependsOn[i], ", "))
+		}
+		if len(parts) > 0 {
+			b.WriteString(" (" + strings.Join(parts, "; ") + ")")
+		}
+	}
+	return b.String()
 }
 
 // Error returns Alembic's message for the error.

@@ -305,10 +305,10 @@ func checkRevision(r *Revision) error {
 		return gerr("Revision identifier is empty")
 	}
 	if slices.Contains(r.Down, r.ID) {
-		return &CycleError{Kind: KindSelfLoop, Revisions: []string{r.ID}, Paths: []string{r.Path}}
+		return newCycleError(KindSelfLoop, r)
 	}
 	if slices.Contains(r.DependsOn, r.ID) {
-		return &CycleError{Kind: KindDependencySelfLoop, Revisions: []string{r.ID}, Paths: []string{r.Path}}
+		return newCycleError(KindDependencySelfLoop, r)
 	}
 	if bad := illegalChars(r.ID); bad != "" {
 		return gerr("Character(s) '%s' not allowed in revision identifier '%s'", bad, r.ID)
@@ -489,7 +489,7 @@ func (g *Graph) resolveEdges() error {
 				}
 			}
 			if j == i {
-				return &CycleError{Kind: KindDependencySelfLoop, Revisions: []string{r.ID}, Paths: []string{r.Path}}
+				return newCycleError(KindDependencySelfLoop, r)
 			}
 			if !containsInt(declared, j) {
 				declared = append(declared, j)
@@ -615,8 +615,7 @@ func (g *Graph) cycleError(kind string, revs []int) error {
 	e := &CycleError{Kind: kind}
 	sort.Slice(revs, func(a, b int) bool { return g.id(revs[a]) < g.id(revs[b]) })
 	for _, i := range revs {
-		e.Revisions = append(e.Revisions, g.id(i))
-		e.Paths = append(e.Paths, g.revs[i].Path)
+		e.add(g.id(i), &g.revs[i])
 	}
 	return e
 }
@@ -625,8 +624,7 @@ func (g *Graph) alembicCycleCheck(kind string, heads, bases []int, down, up edge
 	if len(heads) == 0 || len(bases) == 0 {
 		e := &CycleError{Kind: kind}
 		for i := range g.revs {
-			e.Revisions = append(e.Revisions, g.revs[i].ID)
-			e.Paths = append(e.Paths, g.revs[i].Path)
+			e.add(g.revs[i].ID, &g.revs[i])
 		}
 		return e
 	}

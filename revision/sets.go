@@ -162,11 +162,29 @@ func (g *Graph) checkedClosure(targets []int, e edge) (bitset, error) {
 		}
 		if len(overlaps) > 0 {
 			sortInts(overlaps)
-			return nil, revErr("Requested revision %s overlaps with other requested revisions %s",
-				g.id(t), joinIDs(g, overlaps))
+			e := revErr("Requested revision %s overlaps with other requested revisions %s",
+				g.id(t), joinIDs(g, overlaps)).(*RevisionError)
+			e.Overlap = append([]string{g.id(t)}, g.idsOf(overlaps)...)
+			return nil, e
 		}
 	}
 	return seen, nil
+}
+
+// markRows records on an overlap error that the overlapping revisions are
+// the version-table rows a.
+func markRows(err error, a arg) error {
+	re, ok := err.(*RevisionError)
+	if !ok || !a.rows || len(re.Overlap) == 0 {
+		return err
+	}
+	for _, id := range re.Overlap {
+		if !slices.Contains(a.specs, id) {
+			return err
+		}
+	}
+	re.VersionRows = slices.Clone(a.specs)
+	return re
 }
 
 func joinIDs(g *Graph, xs []int) string {

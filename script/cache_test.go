@@ -169,3 +169,44 @@ func writeRevB(b *testing.B, dir, name, id, down string) {
 		b.Fatal(err)
 	}
 }
+
+// A damaged cache file is ignored, whichever byte is damaged: a flipped
+// bit inside a revision id must not change the id a command prints.
+func TestHeaderCacheDamaged(t *testing.T) {
+	dir, cache := t.TempDir(), t.TempDir()
+	writeRev(t, dir, "a.sql", "aaaa", "", "CREATE TABLE a (id INT);")
+	writeRev(t, dir, "b.sql", "bbbb", "aaaa", "CREATE TABLE b (id INT);")
+	if _, err := LoadCached([]string{dir}, cache); err != nil {
+		t.Fatal(err)
+	}
+	path := cachePath(cache, dir)
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"aaaa<", "bbbb<aaaa"}
+	for i := range good {
+		bad := slices.Clone(good)
+		bad[i] ^= 0x04
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadCached([]string{dir}, cache)
+		if err != nil {
+			t.Fatalf("byte %d damaged: %v", i, err)
+		}
+		if ids := cacheIDs(got); !slices.Equal(ids, want) || got[0].HeaderOnly() {
+			t.Fatalf("byte %d damaged: loaded %v (from the cache: %v), want %v parsed from the files", i, ids, got[0].HeaderOnly(), want)
+		}
+	}
+	// Cut short, the cache is ignored too.
+	for _, n := range []int{0, 3, len(good) - 1} {
+		if err := os.WriteFile(path, good[:n], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := LoadCached([]string{dir}, cache)
+		if err != nil || !slices.Equal(cacheIDs(got), want) {
+			t.Fatalf("cache cut to %d bytes: %v %v", n, cacheIDs(got), err)
+		}
+	}
+}

@@ -13,12 +13,12 @@ func FuzzParse(f *testing.F) {
 		f.Add(tt.text)
 	}
 	for _, s := range []string{
-		"-- init\n-- Revision ID: a1\n-- retort:upgrade\n",
-		"--\n--   Revision ID: a1\n--\n-- Longer text,\n--   indented.\n--\n-- Second paragraph.   \n-- Create Date: today\n-- retort:upgrade\n",
-		"-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- retort:downgrade\nDROP INDEX i;\n",
-		"-- m\r\n-- Revision ID: a1\r\n\r\n-- retort:upgrade\r\nA;\r\n-- retort:downgrade\r\nB;\r\n",
-		"\uFEFF\n\n-- m\n-- Revision ID: a1\n\n-- retort:upgrade\nSELECT 1;\n",
-		"-- m\n-- Revision ID: a1\n-- retort:downgrade\nD;\n-- retort:upgrade\nU;\n",
+		"-- init\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n",
+		"--\n--   Revision ID: a1\n-- Revises:\n--\n-- Longer text,\n--   indented.\n--\n-- Second paragraph.   \n-- Create Date: today\n-- retort:upgrade\n",
+		"-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- retort:downgrade\nDROP INDEX i;\n",
+		"-- m\r\n-- Revision ID: a1\r\n-- Revises:\r\n\r\n-- retort:upgrade\r\nA;\r\n-- retort:downgrade\r\nB;\r\n",
+		"\uFEFF\n\n-- m\n-- Revision ID: a1\n-- Revises:\n\n-- retort:upgrade\nSELECT 1;\n",
+		"-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:downgrade\nD;\n-- retort:upgrade\nU;\n",
 		"-- Revises: x\n-- Revision ID: a1\n-- Revises: a, b\n-- Branch Labels: l\n-- Depends On: d\n-- retort:upgrade\n-- retort: x\n",
 	} {
 		f.Add(s)

@@ -57,7 +57,7 @@ func TestLoadDirJoinsErrors(t *testing.T) {
 		"a.sql": {Data: []byte(revFile("a", ""))},
 		"b.sql": {Data: []byte("-- m\n-- Revision ID: b b\n-- retort:upgrade\n")},
 		"c.sql": {Data: []byte(revFile("c", "a"))},
-		"d.sql": {Data: []byte("-- m\n-- Revision ID: d\n")},
+		"d.sql": {Data: []byte("-- m\n-- Revision ID: d\n-- Revises:\n")},
 	}
 	scripts, err := LoadDir(fsys, ".", "v")
 	if scripts != nil {

@@ -23,7 +23,10 @@
 // with a field. The lines "-- Revision ID:", "-- Revises:", "-- Branch
 // Labels:", "-- Depends On:" and "-- Create Date:" are fields, each given at
 // most once, lists comma-separated; the other comment lines are free text,
-// with "--" alone separating paragraphs.
+// with "--" alone separating paragraphs. "Revision ID" and "Revises" are
+// required ("-- Revises:" with nothing after it for a base), and field
+// names are case-sensitive: a line that matches one only when case is
+// ignored is an error.
 //
 // Between the header and the first section only blank lines and comments may
 // appear; a field line there is an error (it usually means a blank line
@@ -272,6 +275,9 @@ func (p *parser) header(s *Script) (int, error) {
 		}
 		name, value, isField := fieldOf(text)
 		if !isField {
+			if f, ok := fieldOfFold(text); ok {
+				return 0, p.errf(n, "%q is not a field: field names are case-sensitive: write %q", "-- "+strings.TrimSpace(text)[:len(f)], "-- "+f)
+			}
 			doc = append(doc, docText(text))
 			continue
 		}
@@ -305,8 +311,25 @@ func (p *parser) header(s *Script) (int, error) {
 		}
 		return 0, p.errf(0, "no %q line in the header (the block of \"--\" lines at the top of the file)", "-- "+fieldID)
 	}
+	if _, ok := seen[fieldRevises]; !ok {
+		// Without the line a revision silently becomes one more base.
+		return 0, p.errf(seen[fieldID], "no %q line in the header: write %q with nothing after it for a base, or with the id of the revision this one follows",
+			"-- "+fieldRevises, "-- "+fieldRevises)
+	}
 	s.LongDoc = trimBlankLines(doc)
 	return i, nil
+}
+
+// fieldOfFold returns the field a comment text would declare if field
+// names were not case-sensitive ("-- revision id: x").
+func fieldOfFold(text string) (string, bool) {
+	t := strings.TrimSpace(text)
+	for _, f := range fieldNames {
+		if len(t) >= len(f) && strings.EqualFold(t[:len(f)], f) {
+			return f, true
+		}
+	}
+	return "", false
 }
 
 // trimBlankLines joins lines with "\n" after dropping leading and trailing

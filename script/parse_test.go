@@ -69,10 +69,10 @@ func TestParse(t *testing.T) {
 		text  string
 		check func(t *testing.T, s *Script)
 	}{
-		{"minimal base", "-- init\n-- Revision ID: a1\n-- retort:upgrade\n", func(t *testing.T, s *Script) {
+		{"minimal base", "-- init\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n", func(t *testing.T, s *Script) {
 			eq(t, "ID", s.ID, "a1")
 			eq(t, "Down", s.Down, []string(nil))
-			eq(t, "Upgrade", s.Upgrade, Section{Line: 3})
+			eq(t, "Upgrade", s.Upgrade, Section{Line: 4})
 			eq(t, "Downgrade", s.Downgrade, (*Section)(nil))
 		}},
 		{"empty Revises is a base", "-- m\n-- Revision ID: a1\n-- Revises:\n-- Branch Labels:   \n-- Depends On:\n\n-- retort:upgrade\n-- retort:downgrade\n",
@@ -89,76 +89,76 @@ func TestParse(t *testing.T) {
 				eq(t, "BranchLabels", s.BranchLabels, []string{"x", "y"})
 				eq(t, "DependsOn", s.DependsOn, []string{"d4", "lbl"})
 			}},
-		{"empty message, long doc", "--\n--   Revision ID: a1\n--\n-- Longer text,\n--   indented.\n--\n-- Second paragraph.   \n-- Create Date: today\n-- retort:upgrade\n",
+		{"empty message, long doc", "--\n--   Revision ID: a1\n-- Revises:\n--\n-- Longer text,\n--   indented.\n--\n-- Second paragraph.   \n-- Create Date: today\n-- retort:upgrade\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "Message", s.Message, "")
 				eq(t, "LongDoc", s.LongDoc, "Longer text,\n  indented.\n\nSecond paragraph.")
 				eq(t, "CreateDate", s.CreateDate, "today")
 			}},
-		{"message and long doc", "--   Add users   \n--\n-- Why: because.\n-- Revision ID: a1\n--\n-- retort:upgrade\n",
+		{"message and long doc", "--   Add users   \n--\n-- Why: because.\n-- Revision ID: a1\n-- Revises:\n--\n-- retort:upgrade\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "Message", s.Message, "Add users")
 				eq(t, "LongDoc", s.LongDoc, "Add users\n\nWhy: because.")
 			}},
-		{"first line that looks like a field is the message", "-- Revises: the old way\n-- Revision ID: a1\n-- retort:upgrade\n",
+		{"first line that looks like a field is the message", "-- Revises: the old way\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "Message", s.Message, "Revises: the old way")
 				eq(t, "Down", s.Down, []string(nil))
 			}},
-		{"leading blank lines and BOM", "\uFEFF\n\n-- m\n-- Revision ID: a1\n\n-- retort:upgrade\nSELECT 1;\n",
+		{"leading blank lines and BOM", "\uFEFF\n\n-- m\n-- Revision ID: a1\n-- Revises:\n\n-- retort:upgrade\nSELECT 1;\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "ID", s.ID, "a1")
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "SELECT 1;", Line: 7})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "SELECT 1;", Line: 8})
 			}},
-		{"header ends at a marker", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- Revises: x\nSELECT 1;\n",
+		{"header ends at a marker", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- Revises: x\nSELECT 1;\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "Down", s.Down, []string(nil))
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "-- Revises: x\nSELECT 1;", Line: 4})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "-- Revises: x\nSELECT 1;", Line: 5})
 			}},
-		{"comments between header and sections", "-- m\n-- Revision ID: a1\n\n-- note for readers\n  -- another\n\n-- retort:upgrade\n",
+		{"comments between header and sections", "-- m\n-- Revision ID: a1\n-- Revises:\n\n-- note for readers\n  -- another\n\n-- retort:upgrade\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "LongDoc", s.LongDoc, "m")
-				eq(t, "Upgrade", s.Upgrade, Section{Line: 7})
+				eq(t, "Upgrade", s.Upgrade, Section{Line: 8})
 			}},
-		{"sections keep interior blank lines and comments", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n\n\nA;\n\n-- c\nB;   \n\n\n-- retort:downgrade\n  \nC;",
+		{"sections keep interior blank lines and comments", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n\n\nA;\n\n-- c\nB;   \n\n\n-- retort:downgrade\n  \nC;",
 			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;\n\n-- c\nB;", Line: 6})
-				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "C;", Line: 14})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;\n\n-- c\nB;", Line: 7})
+				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "C;", Line: 15})
 			}},
-		{"downgrade first", "-- m\n-- Revision ID: a1\n-- retort:downgrade\nD;\n-- retort:upgrade\nU;\n",
+		{"downgrade first", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:downgrade\nD;\n-- retort:upgrade\nU;\n",
 			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "U;", Line: 6})
-				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "D;", Line: 4})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "U;", Line: 7})
+				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "D;", Line: 5})
 			}},
-		{"no-transaction first line", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- retort:downgrade\nDROP INDEX i;\n",
+		{"no-transaction first line", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:no-transaction\nCREATE INDEX CONCURRENTLY i ON t (c);\n-- retort:downgrade\nDROP INDEX i;\n",
 			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "CREATE INDEX CONCURRENTLY i ON t (c);", Line: 5, NoTransaction: true})
-				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "DROP INDEX i;", Line: 7})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "CREATE INDEX CONCURRENTLY i ON t (c);", Line: 6, NoTransaction: true})
+				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "DROP INDEX i;", Line: 8})
 			}},
-		{"no-transaction in the middle keeps line numbers", "-- m\n-- Revision ID: a1\n-- retort:upgrade\nA;\n  --retort:no-transaction  \nB;\n",
+		{"no-transaction in the middle keeps line numbers", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\nA;\n  --retort:no-transaction  \nB;\n",
 			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;\n\nB;", Line: 4, NoTransaction: true})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;\n\nB;", Line: 5, NoTransaction: true})
 			}},
-		{"no-transaction alone", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:no-transaction\n",
+		{"no-transaction alone", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:no-transaction\n",
 			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{Line: 3, NoTransaction: true})
+				eq(t, "Upgrade", s.Upgrade, Section{Line: 4, NoTransaction: true})
 			}},
-		{"retort: with a space is a comment", "-- m\n-- Revision ID: a1\n-- retort: keep this short\n-- retort:upgrade\n-- retort: note\n",
+		{"retort: with a space is a comment", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort: keep this short\n-- retort:upgrade\n-- retort: note\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "LongDoc", s.LongDoc, "m\nretort: keep this short")
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "-- retort: note", Line: 5})
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "-- retort: note", Line: 6})
 			}},
-		{"CRLF", "-- m\r\n-- Revision ID: a1\r\n\r\n-- retort:upgrade\r\nA;\r\n-- retort:downgrade\r\nB;\r\n",
+		{"CRLF", "-- m\r\n-- Revision ID: a1\r\n-- Revises:\r\n\r\n-- retort:upgrade\r\nA;\r\n-- retort:downgrade\r\nB;\r\n",
+			func(t *testing.T, s *Script) {
+				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;", Line: 6})
+				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "B;", Line: 8})
+				eq(t, "Checksum", s.Checksum, sha256hex("-- m\n-- Revision ID: a1\n-- Revises:\n\n-- retort:upgrade\nA;\n-- retort:downgrade\nB;\n"))
+			}},
+		{"CR only", "-- m\r-- Revision ID: a1\r-- Revises:\r-- retort:upgrade\rA;\r",
 			func(t *testing.T, s *Script) {
 				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;", Line: 5})
-				eq(t, "Downgrade", s.Downgrade, &Section{SQL: "B;", Line: 7})
-				eq(t, "Checksum", s.Checksum, sha256hex("-- m\n-- Revision ID: a1\n\n-- retort:upgrade\nA;\n-- retort:downgrade\nB;\n"))
 			}},
-		{"CR only", "-- m\r-- Revision ID: a1\r-- retort:upgrade\rA;\r",
-			func(t *testing.T, s *Script) {
-				eq(t, "Upgrade", s.Upgrade, Section{SQL: "A;", Line: 4})
-			}},
-		{"longest id, odd characters", "-- m\n-- Revision ID: abcdefghijklmnopqrstuvwxyz_.é/#!\n-- retort:upgrade\n",
+		{"longest id, odd characters", "-- m\n-- Revision ID: abcdefghijklmnopqrstuvwxyz_.é/#!\n-- Revises:\n-- retort:upgrade\n",
 			func(t *testing.T, s *Script) {
 				eq(t, "ID", s.ID, "abcdefghijklmnopqrstuvwxyz_.é/#!")
 			}},
@@ -210,22 +210,28 @@ var parseErrorTests = []struct {
 	{"duplicate in Revises", "-- m\n-- Revision ID: a1\n-- Revises: b1, c1, b1\n-- retort:upgrade\n", 3, `Revises: lists "b1" twice`},
 	{"duplicate label", "-- m\n-- Revision ID: a1\n-- Branch Labels: x,x\n-- retort:upgrade\n", 3, `Branch Labels: lists "x" twice`},
 	{"empty list entry", "-- m\n-- Revision ID: a1\n-- Depends On: b1,\n-- retort:upgrade\n", 3, `Depends On: has an empty entry (a stray ',')`},
-	{"no upgrade section", "-- m\n-- Revision ID: a1\n", 0, `no "-- retort:upgrade" section`},
-	{"only downgrade", "-- m\n-- Revision ID: a1\n-- retort:downgrade\nDROP TABLE t;\n", 0, `no "-- retort:upgrade" section`},
-	{"upgrade twice", "-- m\n-- Revision ID: a1\n-- retort:upgrade\nA;\n-- retort:upgrade\n", 5, `"-- retort:upgrade" given twice (first on line 3)`},
-	{"downgrade twice", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:downgrade\n-- retort:downgrade\n", 5, `"-- retort:downgrade" given twice (first on line 4)`},
-	{"SQL before sections", "-- m\n-- Revision ID: a1\nCREATE TABLE t (id int);\n-- retort:upgrade\n", 3, `SQL outside a section: start it with "-- retort:upgrade"`},
-	{"field outside header", "-- m\n-- Revision ID: a1\n\n-- Revises: b1\n-- retort:upgrade\n", 4,
-		`"Revises:" outside the header: the header ends at the first line that is not a "--" comment (line 3); write "--" for an empty header line`},
-	{"unknown marker", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:up\n", 4, `unknown marker "-- retort:up" (known: upgrade, downgrade, no-transaction)`},
-	{"unknown marker before sections", "-- m\n-- Revision ID: a1\n-- retort:setup\n", 3, `unknown marker "-- retort:setup" (known: upgrade, downgrade, no-transaction)`},
-	{"text after marker", "-- m\n-- Revision ID: a1\n-- retort:upgrade now\n", 3, `unexpected text after "-- retort:upgrade"`},
-	{"no-transaction outside a section", "-- m\n-- Revision ID: a1\n-- retort:no-transaction\n-- retort:upgrade\n", 3,
+	{"no upgrade section", "-- m\n-- Revision ID: a1\n-- Revises:\n", 0, `no "-- retort:upgrade" section`},
+	{"only downgrade", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:downgrade\nDROP TABLE t;\n", 0, `no "-- retort:upgrade" section`},
+	{"upgrade twice", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\nA;\n-- retort:upgrade\n", 6, `"-- retort:upgrade" given twice (first on line 4)`},
+	{"downgrade twice", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:downgrade\n-- retort:downgrade\n", 6, `"-- retort:downgrade" given twice (first on line 5)`},
+	{"SQL before sections", "-- m\n-- Revision ID: a1\n-- Revises:\nCREATE TABLE t (id int);\n-- retort:upgrade\n", 4, `SQL outside a section: start it with "-- retort:upgrade"`},
+	{"field outside header", "-- m\n-- Revision ID: a1\n-- Revises:\n\n-- Revises: b1\n-- retort:upgrade\n", 5,
+		`"Revises:" outside the header: the header ends at the first line that is not a "--" comment (line 4); write "--" for an empty header line`},
+	{"unknown marker", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:up\n", 5, `unknown marker "-- retort:up" (known: upgrade, downgrade, no-transaction)`},
+	{"unknown marker before sections", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:setup\n", 4, `unknown marker "-- retort:setup" (known: upgrade, downgrade, no-transaction)`},
+	{"text after marker", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade now\n", 4, `unexpected text after "-- retort:upgrade"`},
+	{"no-transaction outside a section", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:no-transaction\n-- retort:upgrade\n", 4,
 		`"-- retort:no-transaction" must be inside a section (after "-- retort:upgrade" or "-- retort:downgrade")`},
-	{"no-transaction twice", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n-- retort:no-transaction\nA;\n-- retort:no-transaction\n", 6,
-		`"-- retort:no-transaction" given twice in the upgrade section (first on line 4)`},
-	{"binary", "-- m\n-- Revision ID: a1\n-- retort:upgrade\nA\x00;\n", 4, "binary content (a NUL byte): not a SQL revision file"},
-	{"invalid UTF-8", "-- m\n-- Revision ID: a1\n-- retort:upgrade\n\nSELECT '\xff';\n", 5, "invalid UTF-8 (byte 0xff): save the file as UTF-8"},
+	{"no-transaction twice", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n-- retort:no-transaction\nA;\n-- retort:no-transaction\n", 7,
+		`"-- retort:no-transaction" given twice in the upgrade section (first on line 5)`},
+	{"no Revises line", "-- m\n-- Revision ID: a1\n-- Create Date: today\n-- retort:upgrade\n", 2,
+		`no "-- Revises:" line in the header: write "-- Revises:" with nothing after it for a base, or with the id of the revision this one follows`},
+	{"lowercase field", "-- m\n-- revision id: a1\n-- Revises:\n-- retort:upgrade\n", 2,
+		`"-- revision id:" is not a field: field names are case-sensitive: write "-- Revision ID:"`},
+	{"field in other case", "-- m\n-- Revision ID: a1\n--   REVISES: b1\n-- retort:upgrade\n", 3,
+		`"-- REVISES:" is not a field: field names are case-sensitive: write "-- Revises:"`},
+	{"binary", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\nA\x00;\n", 5, "binary content (a NUL byte): not a SQL revision file"},
+	{"invalid UTF-8", "-- m\n-- Revision ID: a1\n-- Revises:\n-- retort:upgrade\n\nSELECT '\xff';\n", 6, "invalid UTF-8 (byte 0xff): save the file as UTF-8"},
 	{"invalid UTF-8 after CRLF", "-- m\r\n\r\n\xc3(", 3, "invalid UTF-8 (byte 0xc3): save the file as UTF-8"},
 }
 

@@ -48,7 +48,6 @@ func TestDSN(t *testing.T) {
 		{"mysql://u@h/db?connect_timeout=7&readTimeout=30s&writeTimeout=1m", "u@tcp(h:3306)/db?parseTime=true&readTimeout=30s&timeout=7s&writeTimeout=1m0s"},
 		{"mysql://u@h/db?parseTime=true&multiStatements=false&collation=utf8mb4_unicode_ci&allowCleartextPasswords=1",
 			"u@tcp(h:3306)/db?allowCleartextPasswords=true&collation=utf8mb4_unicode_ci&parseTime=true"},
-		{"mysql://u@h/", "u@tcp(h:3306)/?parseTime=true"},
 		{"mysql://h/my%2Fdb", "tcp(h:3306)/my%2Fdb?parseTime=true"},
 	}
 	for _, tt := range tests {

@@ -22,7 +22,8 @@ func (l *fileLock) TryLock(ctx context.Context) (bool, error) {
 	if l.f == nil {
 		f, err := os.OpenFile(l.path, os.O_CREATE|os.O_RDWR, 0o644)
 		if err != nil {
-			return false, fmt.Errorf("retort/sqlite: open %s: %w", l.path, err)
+			// err (an *fs.PathError) already reads "open PATH: …".
+			return false, fmt.Errorf("retort/sqlite: %w", err)
 		}
 		l.f = f
 	}

@@ -34,6 +34,15 @@ func lockingMode(u *config.URL) (string, error) {
 	}
 }
 
+// refuseReadOnly fails a write run on a database the URL opens read-only,
+// before it takes the lock or writes anything.
+func refuseReadOnly(u *config.URL) error {
+	if readOnly(u) {
+		return fmt.Errorf("retort/sqlite: the URL opens the database read-only (%s=ro): a command that writes (upgrade, downgrade, stamp) cannot run; remove %s=ro from the URL to run it", ModeParam, ModeParam)
+	}
+	return nil
+}
+
 // HoldForRun implements dialect.RunHolder. In a rollback-journal database
 // every commit otherwise creates, syncs and deletes the journal file, syncs
 // the directory, and takes and drops four file locks; with
@@ -46,6 +55,9 @@ func lockingMode(u *config.URL) (string, error) {
 // chosen, and a WAL commit touches no journal file.
 func (Dialect) HoldForRun(ctx context.Context, conn *sql.Conn, u *config.URL) (func(context.Context) error, error) {
 	none := func(context.Context) error { return nil }
+	if err := refuseReadOnly(u); err != nil {
+		return nil, err
+	}
 	mode, err := lockingMode(u)
 	if err != nil {
 		return nil, err
@@ -83,8 +95,14 @@ var _ dialect.ErrorHinter = Dialect{}
 // Hint implements dialect.ErrorHinter: a busy database is another
 // connection's lock, held past the busy timeout.
 func (Dialect) Hint(err error) string {
-	if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+	if err == nil {
 		return ""
 	}
-	return fmt.Sprintf("another connection held the database's lock for longer than %s: an open transaction, or a retort upgrade, downgrade or stamp, which holds it until its run ends (see locking_mode in the README)", busyTimeout)
+	if strings.Contains(err.Error(), "readonly database") {
+		return "the database is read-only: the URL has mode=ro, or the file or its directory is not writable"
+	}
+	if !strings.Contains(err.Error(), "SQLITE_BUSY") {
+		return ""
+	}
+	return fmt.Sprintf("another connection held the database's lock for longer than the busy timeout (%s unless the URL sets timeout=SECONDS): an open transaction, or a retort upgrade, downgrade or stamp, which holds it until its run ends (see locking_mode in the README)", busyTimeout)
 }

@@ -5,8 +5,15 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	"math"
 	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/retortdb/retort/config"
@@ -47,18 +54,31 @@ func (Dialect) DriverName() string { return "sqlite" }
 func IsMemory(u *config.URL) bool { return u.Path == "" || u.Path == ":memory:" }
 
 // DSN implements dialect.Dialect: foreign keys on and a busy timeout on
-// every connection, as the design asks.
+// every connection, as the design asks, and the URL's mode and timeout
+// parameters. A database file's directory must exist: SQLite creates the
+// file, not its directory, and says only "unable to open database file".
 func (Dialect) DSN(u *config.URL) (string, error) {
 	// The run's locking mode is checked here, before anything connects.
 	if _, err := lockingMode(u); err != nil {
 		return "", err
 	}
+	mode, err := openMode(u)
+	if err != nil {
+		return "", err
+	}
+	timeout, err := busyTimeoutOf(u)
+	if err != nil {
+		return "", err
+	}
 	params := url.Values{}
 	params.Add("_pragma", "foreign_keys(1)")
-	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", timeout.Milliseconds()))
 	// Store time.Time arguments as SQLite's own sortable text.
 	params.Set("_time_format", "sqlite")
-	path := u.Path
+	if mode != "" {
+		params.Set("mode", mode)
+	}
+	path := filePath(u)
 	if IsMemory(u) {
 		path = ":memory:"
 	}
@@ -69,7 +89,82 @@ func (Dialect) DSN(u *config.URL) (string, error) {
 			return "", fmt.Errorf("retort/sqlite: database path %q contains %q, which SQLite URIs cannot hold", path, c)
 		}
 	}
+	if !IsMemory(u) {
+		if err := checkDir(path); err != nil {
+			return "", err
+		}
+	}
 	return "file:" + path + "?" + params.Encode(), nil
+}
+
+// filePath is u's database file without the "file:" of a SQLite URI
+// (SQLAlchemy's sqlite:///file:app.db?uri=true), which the DSN adds back.
+func filePath(u *config.URL) string { return strings.TrimPrefix(u.Path, "file:") }
+
+// checkDir fails when the directory of the database file path does not
+// exist, or is not a directory.
+func checkDir(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("retort/sqlite: cannot open database %s: directory %s does not exist (SQLite creates the database file, not its directory): create it or fix the URL", path, dir)
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("retort/sqlite: cannot open database %s: %s is not a directory", path, dir)
+	}
+	// Another error (permissions) is left for SQLite to report.
+	return nil
+}
+
+// ModeParam is the URL parameter, SQLite's own URI parameter, that opens
+// the database read-only (ro), read-write without creating it (rw), or
+// read-write creating it when missing (rwc, the default).
+const ModeParam = "mode"
+
+// openMode returns u's mode parameter, "" when absent.
+func openMode(u *config.URL) (string, error) {
+	vals := u.Query[ModeParam]
+	if len(vals) == 0 {
+		return "", nil
+	}
+	if len(vals) > 1 {
+		return "", fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", ModeParam, len(vals))
+	}
+	switch v := vals[0]; v {
+	case "ro", "rw", "rwc":
+		if IsMemory(u) && v == "ro" {
+			return "", fmt.Errorf("retort/sqlite: URL parameter %s=ro: an in-memory database cannot be read-only", ModeParam)
+		}
+		return v, nil
+	default:
+		return "", fmt.Errorf("retort/sqlite: URL parameter %s=%q: want ro (read-only: current, history, check; upgrade, downgrade and stamp refuse to run), rw (read-write, the file must exist) or rwc (read-write, created if missing; the default)", ModeParam, vals[0])
+	}
+}
+
+// readOnly reports whether u opens the database read-only.
+func readOnly(u *config.URL) bool {
+	vals := u.Query[ModeParam]
+	return len(vals) == 1 && vals[0] == "ro"
+}
+
+// TimeoutParam is the URL parameter that sets the busy timeout, in
+// seconds, as Python's sqlite3 (and so SQLAlchemy) reads it.
+const TimeoutParam = "timeout"
+
+// busyTimeoutOf returns u's timeout parameter, or busyTimeout.
+func busyTimeoutOf(u *config.URL) (time.Duration, error) {
+	vals := u.Query[TimeoutParam]
+	if len(vals) == 0 {
+		return busyTimeout, nil
+	}
+	if len(vals) > 1 {
+		return 0, fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", TimeoutParam, len(vals))
+	}
+	secs, err := strconv.ParseFloat(vals[0], 64)
+	if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) || secs > 86400*365 {
+		return 0, fmt.Errorf("retort/sqlite: URL parameter %s=%q: want the busy timeout in seconds, such as 10 or 2.5 (the default is %s)", TimeoutParam, vals[0], busyTimeout)
+	}
+	return time.Duration(secs * float64(time.Second)), nil
 }
 
 // ConfigureDB implements dialect.Dialect. An in-memory database exists once
@@ -175,9 +270,21 @@ func (d Dialect) TableExists(ctx context.Context, q dialect.Querier, t dialect.T
 
 // NewLock implements dialect.Dialect: an flock on a file beside the
 // database, which the kernel releases if the holder dies.
-func (Dialect) NewLock(conn *sql.Conn, u *config.URL, versionTable dialect.Table) (dialect.Lock, error) {
+func (d Dialect) NewLock(conn *sql.Conn, u *config.URL, versionTable dialect.Table) (dialect.Lock, error) {
+	return d.NewFileLock(u, versionTable)
+}
+
+var _ dialect.FileLocker = Dialect{}
+
+// NewFileLock implements dialect.FileLocker: the lock needs no connection,
+// so write runs take it before opening the database.
+func (Dialect) NewFileLock(u *config.URL, versionTable dialect.Table) (dialect.Lock, error) {
+	// Only runs that write take the lock.
+	if err := refuseReadOnly(u); err != nil {
+		return nil, err
+	}
 	if IsMemory(u) {
 		return nil, nil
 	}
-	return &fileLock{path: u.Path + ".retort-lock"}, nil
+	return &fileLock{path: filePath(u) + ".retort-lock"}, nil
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -28,13 +30,43 @@ func (a *app) currentCommand() *cobra.Command {
 				return err
 			}
 			g := p.Graph
+			// Alembic shows a row that is an ancestor of another row only
+			// through its descendant; say that the table holds it.
+			var shown, hidden, keep []string
+			for _, r := range st.Revisions {
+				shown = append(shown, r.ID)
+			}
+			for _, row := range st.Rows {
+				switch {
+				case slices.Contains(hidden, row) || slices.Contains(keep, row):
+				case slices.Contains(shown, row):
+					keep = append(keep, row)
+				default:
+					hidden = append(hidden, row)
+				}
+			}
+			// A step left half-done means the rows may not describe the
+			// schema: say so even though current only reads.
+			for _, u := range st.Unsettled {
+				a.status("WARNING: %s", u.Error())
+			}
+			if len(hidden) > 0 {
+				a.status("WARNING: the version table also holds %s, an ancestor of another row, which Alembic never writes: "+
+					"upgrade fails until the table is rewritten, with `retort stamp --purge %s` if the schema is at %s",
+					strings.Join(hidden, ", "), strings.Join(keep, " "), strings.Join(keep, ", "))
+			}
 			if asJSON {
 				out := struct {
-					URL       string    `json:"url"`
-					Rows      []string  `json:"version_rows"`
-					Revisions []revJSON `json:"revisions"`
-					AtHeads   bool      `json:"at_heads"`
-				}{URL: st.URL, Rows: nonNil(st.Rows), Revisions: []revJSON{}, AtHeads: st.AtHeads}
+					URL       string          `json:"url"`
+					Rows      []string        `json:"version_rows"`
+					Revisions []revJSON       `json:"revisions"`
+					AtHeads   bool            `json:"at_heads"`
+					Unsettled []unsettledJSON `json:"unsettled_steps"`
+				}{URL: st.URL, Rows: nonNil(st.Rows), Revisions: []revJSON{}, AtHeads: st.AtHeads, Unsettled: []unsettledJSON{}}
+				for _, u := range st.Unsettled {
+					out.Unsettled = append(out.Unsettled, unsettledJSON{Revision: u.Revision, Direction: u.Direction, Status: u.Status,
+						StartedAt: u.At.UTC().Format(time.RFC3339Nano), Message: u.Error()})
+				}
 				for _, r := range st.Revisions {
 					out.Revisions = append(out.Revisions, toJSON(g, r, nil))
 				}
@@ -245,4 +277,13 @@ func (a *app) editCommand() *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// unsettledJSON is a step left half-done, in `current --json`.
+type unsettledJSON struct {
+	Revision  string `json:"revision"`
+	Direction string `json:"direction"`
+	Status    string `json:"status"` // "started" (interrupted) or "failed"
+	StartedAt string `json:"started_at"`
+	Message   string `json:"message"`
 }

@@ -582,3 +582,43 @@ func TestPlainBinaryOnGoProject(t *testing.T) {
 		}
 	}
 }
+
+// A step left half-done (a no-transaction section that failed after its
+// first statement ran) is named by `current`, which only reads: the rows
+// say b2, but the schema holds part of c3.
+func TestCurrentWarnsOfUnsettledStep(t *testing.T) {
+	t.Parallel()
+	files := linear()
+	files["c3_third.sql"] = rev("c3", "b2", "third",
+		"-- retort:no-transaction\nCREATE TABLE t3 (id INTEGER);\nINSERT INTO nosuch VALUES (1);", "DROP TABLE t3;")
+	p := newProject(t, "", files)
+	p.fail(1, "upgrade c3 failed", "upgrade", "head")
+	if !slices.Contains(p.tables(), "t3") {
+		t.Fatal("t3 missing: the section's first statement should have stayed")
+	}
+	r := p.ok("current")
+	if r.stdout != "b2\n" {
+		t.Errorf("stdout %q", r.stdout)
+	}
+	if !strings.Contains(r.stderr, "WARNING: upgrade of c3 failed part-way") || !strings.Contains(r.stderr, "CREATE TABLE t3") ||
+		!strings.Contains(r.stderr, "settled by hand") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	var out struct {
+		Unsettled []struct {
+			Revision, Direction, Status string
+		} `json:"unsettled_steps"`
+	}
+	r = p.ok("current", "--json")
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if len(out.Unsettled) != 1 || out.Unsettled[0].Revision != "c3" || out.Unsettled[0].Status != "failed" || out.Unsettled[0].Direction != "upgrade" {
+		t.Errorf("unsettled_steps %+v", out.Unsettled)
+	}
+	// Once settled with a stamp, current is quiet again.
+	p.ok("stamp", "c3")
+	if r := p.ok("current"); strings.Contains(r.stderr, "WARNING") {
+		t.Errorf("after the stamp: %s", r.stderr)
+	}
+}

@@ -29,7 +29,7 @@ edit as the one that ran.`,
 				return err
 			}
 			if len(accept) > 0 {
-				ids, err := p.Accept(cmd.Context(), unescapeAll(accept), retort.RunOptions{})
+				ids, err := p.Accept(cmd.Context(), unescapeAll(accept), retort.RunOptions{NoLock: a.g.noLock, LockTimeout: a.g.lockTimeout, OnEvent: a.onEvent})
 				if err != nil {
 					return err
 				}

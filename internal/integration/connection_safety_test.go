@@ -65,7 +65,18 @@ func TestCannotConnect(t *testing.T) {
 			case config.SQLite:
 				t.Run("no such directory", func(t *testing.T) {
 					t.Parallel()
-					connectFails(t, with(func(u *config.URL) { u.Path = filepath.Join(t.TempDir(), "missing", "app.db") }), "unable to open database file")
+					// Said before connecting, for a write command (which
+					// takes the lock file beside the database first) as for
+					// a read.
+					u := with(func(u *config.URL) { u.Path = filepath.Join(t.TempDir(), "missing", "app.db") })
+					p := newProjectOn(t, u, linearTables(1), "")
+					want := "FAILED: retort/sqlite: cannot open database " + u.Path + ": directory " + filepath.Dir(u.Path) +
+						" does not exist (SQLite creates the database file, not its directory): create it or fix the URL\n"
+					for _, args := range [][]string{{"upgrade", "head"}, {"current"}} {
+						if r := p.run(args...); r.code != 1 || r.stderr != want {
+							t.Errorf("retort %s: want exit 1 and %q; %s", strings.Join(args, " "), want, r)
+						}
+					}
 				})
 				return
 			case config.PostgreSQL:
