@@ -838,8 +838,14 @@ func (ps pendingStep) err() *PartialStepError {
 // pendingSteps reads the steps a run must not guess about, oldest first.
 func (r *Runner) pendingSteps(ctx context.Context, conn dialect.Querier) ([]pendingStep, error) {
 	ht := r.d.QualifiedName(r.opts.HistoryTable)
+	// Only rows after the last `applied` one can be pending: a run that
+	// applies anything first checks that nothing is (Apply), so an
+	// `applied` row is never written after an unsettled step. Finding that
+	// row walks the primary key backwards and stops at once, so neither
+	// `current` nor a run scans a history of thousands of rows.
 	rows, err := conn.QueryContext(ctx, "SELECT h.id, h.revision, h.direction, h.status, h.from_revisions, h.to_revisions, h.started_at, h.error, h.statements FROM "+ht+
-		" h WHERE h.atomic = 0 AND h.status IN ('started', 'failed') AND NOT EXISTS (SELECT 1 FROM "+ht+
+		" h WHERE h.id > coalesce((SELECT id FROM "+ht+" WHERE status = 'applied' ORDER BY id DESC LIMIT 1), 0)"+
+		" AND h.atomic = 0 AND h.status IN ('started', 'failed') AND NOT EXISTS (SELECT 1 FROM "+ht+
 		" h2 WHERE h2.revision = h.revision AND h2.id > h.id AND h2.status IN ('applied', 'stamped', 'settled')) ORDER BY h.id")
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", r.opts.HistoryTable.Name, err)
