@@ -280,6 +280,12 @@ func (c *ctx) stamp(targets, current []string) ([]Step, error) {
 			err = add(nil, dest, true, true)
 		}
 		if err != nil {
+			if len(dests) > 1 {
+				// Alembic fails here with a KeyError: an earlier target's
+				// step moved the row this one would have replaced.
+				return nil, revErr("%v; the targets are stamped one after another from the current rows, and an earlier one's step took the row this one needed: with --purge the table is emptied first and each target gets its own row",
+					err)
+			}
 			return nil, err
 		}
 	}

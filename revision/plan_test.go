@@ -88,6 +88,22 @@ func TestStampPurge(t *testing.T) {
 	}
 }
 
+// Stamping to a revision and its descendant from a row above both fails as
+// in Alembic (which raises a KeyError there), saying why and that --purge
+// gives each target its own row.
+func TestStampTargetsConsumeEachOthersRow(t *testing.T) {
+	g := graphOf(t, "a", "b:a", "c:b")
+	_, err := g.PlanStamp([]string{"a", "b"}, []string{"c"}, false)
+	want := "version table bookkeeping failed: revision c is not in the version table; the targets are stamped one after another"
+	if msg := cliMessage(err); len(msg) < len(want) || msg[:len(want)] != want {
+		t.Fatalf("stamp a b from c: %v", err)
+	}
+	steps, err := g.PlanStamp([]string{"a", "b"}, []string{"c"}, true)
+	if err != nil || !slices.Equal(steps[len(steps)-1].HeadsAfter, []string{"a", "b"}) {
+		t.Errorf("stamp --purge a b: %v %v", stepsText(steps), err)
+	}
+}
+
 func TestDowngradeWarnings(t *testing.T) {
 	g := graphOf(t, branchedSpecs...)
 	const w = "downgrade -1 from multiple heads is ambiguous; this usage will be disallowed in a future release."
