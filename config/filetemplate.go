@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// FileTemplateTokens are the {tokens} a file_template may use.
-var FileTemplateTokens = []string{"rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second"}
+// fileTemplateTokens are the {tokens} a file_template may use.
+var fileTemplateTokens = []string{"rev", "slug", "epoch", "year", "month", "day", "hour", "minute", "second"}
 
 // alembicTokenRE matches one of Alembic's file_template tokens, a Python
 // %-format such as %(rev)s or %(month).2d, also in alembic.ini's escaped
@@ -27,7 +27,7 @@ var alembicTokenRE = regexp.MustCompile(`%?%\((\w+)\)[-#0 +]*[0-9]*(?:\.[0-9]+)?
 func CheckFileTemplate(tmpl string) string {
 	if alembicTokenRE.MatchString(tmpl) {
 		return fmt.Sprintf("Alembic's %%(name)s tokens are not retort's, which are in braces: write file_template = %q (tokens: {%s})",
-			alembicTokenRE.ReplaceAllString(tmpl, "{$1}"), strings.Join(FileTemplateTokens, "} {"))
+			alembicTokenRE.ReplaceAllString(tmpl, "{$1}"), strings.Join(fileTemplateTokens, "} {"))
 	}
 	tokens := 0
 	rest := tmpl
@@ -45,8 +45,8 @@ func CheckFileTemplate(tmpl string) string {
 		}
 		token := rest[i+1 : i+end]
 		rest = rest[i+end+1:]
-		if !slices.Contains(FileTemplateTokens, token) {
-			return fmt.Sprintf("unknown token {%s}; known tokens: {%s}", token, strings.Join(FileTemplateTokens, "} {"))
+		if !slices.Contains(fileTemplateTokens, token) {
+			return fmt.Sprintf("unknown token {%s}; known tokens: {%s}", token, strings.Join(fileTemplateTokens, "} {"))
 		}
 		tokens++
 	}

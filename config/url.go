@@ -121,15 +121,15 @@ func ParseURL(s string) (*URL, error) {
 	return u, nil
 }
 
-// SQLiteParams are the query parameters the SQLite dialect reads:
+// sqliteParams are the query parameters the SQLite dialect reads:
 // locking_mode (exclusive or normal), mode (ro, rw or rwc, SQLite's URI
 // parameter) and timeout (the busy timeout in seconds, as in SQLAlchemy).
-var SQLiteParams = []string{"locking_mode", "mode", "timeout"}
+var sqliteParams = []string{"locking_mode", "mode", "timeout"}
 
-// IgnoredSQLiteParams are SQLAlchemy's pysqlite options, arguments of
+// ignoredSQLiteParams are SQLAlchemy's pysqlite options, arguments of
 // Python's sqlite3.connect that an alembic.ini URL may carry and that mean
 // nothing to a Go driver: accepted and ignored.
-var IgnoredSQLiteParams = []string{"cached_statements", "check_same_thread", "detect_types", "isolation_level", "uri"}
+var ignoredSQLiteParams = []string{"cached_statements", "check_same_thread", "detect_types", "isolation_level", "uri"}
 
 // checkSQLiteParams refuses a query parameter that neither the SQLite
 // dialect reads nor SQLAlchemy's pysqlite would take: silently ignoring it
@@ -141,9 +141,9 @@ func checkSQLiteParams(q url.Values) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(SQLiteParams, k) && !slices.Contains(IgnoredSQLiteParams, k) {
+		if !slices.Contains(sqliteParams, k) && !slices.Contains(ignoredSQLiteParams, k) {
 			return urlErr("unknown sqlite URL parameter %q: retort reads %s, and accepts and ignores SQLAlchemy's %s",
-				k, strings.Join(SQLiteParams, ", "), strings.Join(IgnoredSQLiteParams, ", "))
+				k, strings.Join(sqliteParams, ", "), strings.Join(ignoredSQLiteParams, ", "))
 		}
 	}
 	return nil

@@ -140,7 +140,7 @@ func FileName(fileTemplate string, id, slug string, t time.Time) (string, error)
 		case "second":
 			fmt.Fprintf(&b, "%02d", t.Second())
 		default:
-			// A token config.FileTemplateTokens gained and this switch has not.
+			// A token config's fileTemplateTokens gained and this switch has not.
 			return "", fmt.Errorf("file_template %q: token {%s} has no expansion", fileTemplate, token)
 		}
 	}
