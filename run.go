@@ -332,11 +332,7 @@ func (p *Project) withWriteSession(ctx context.Context, o RunOptions, r *migrate
 		if _, dsnErr := t.d.DSN(t.url); dsnErr != nil {
 			return dsnErr
 		}
-		lock, lockErr := fl.NewFileLock(t.url, vt)
-		if lockErr != nil {
-			return lockErr
-		}
-		release, lockErr := p.takeRunLock(ctx, o, r, lock)
+		release, lockErr := p.takeRunLock(ctx, o, r, func() (dialect.Lock, error) { return fl.NewFileLock(t.url, vt) })
 		if lockErr != nil {
 			return lockErr
 		}
@@ -348,11 +344,7 @@ func (p *Project) withWriteSession(ctx context.Context, o RunOptions, r *migrate
 	}
 	defer func() { err = errors.Join(err, s.close()) }()
 	if !o.NoLock && !preConnect {
-		lock, lockErr := s.t.d.NewLock(s.conn, s.t.url, vt)
-		if lockErr != nil {
-			return lockErr
-		}
-		release, lockErr := p.takeRunLock(ctx, o, r, lock)
+		release, lockErr := p.takeRunLock(ctx, o, r, func() (dialect.Lock, error) { return s.t.d.NewLock(s.conn, s.t.url, vt) })
 		if lockErr != nil {
 			return lockErr
 		}
@@ -377,9 +369,14 @@ func (p *Project) withWriteSession(ctx context.Context, o RunOptions, r *migrate
 	return fn(s)
 }
 
-// takeRunLock waits for lock (nil: there is none) up to the run's lock
-// timeout and returns what releases it.
-func (p *Project) takeRunLock(ctx context.Context, o RunOptions, r *migrate.Runner, lock dialect.Lock) (func() error, error) {
+// takeRunLock makes the run's lock with newLock (a nil lock: there is
+// none), waits for it up to the run's lock timeout and returns what
+// releases it.
+func (p *Project) takeRunLock(ctx context.Context, o RunOptions, r *migrate.Runner, newLock func() (dialect.Lock, error)) (func() error, error) {
+	lock, err := newLock()
+	if err != nil {
+		return nil, err
+	}
 	if lock == nil {
 		return func() error { return nil }, nil
 	}
