@@ -57,3 +57,21 @@ type FileLocker interface {
 type WriteChecker interface {
 	CheckWritable(ctx context.Context, conn *sql.Conn, u *config.URL) error
 }
+
+// TxEnder may be implemented by a Dialect whose database ends a
+// transaction by itself on some failures and then refuses the ROLLBACK:
+// SQLite rolls back when a statement is interrupted (a cancelled context)
+// or fails with SQLITE_FULL, IOERR, BUSY or NOMEM. TxAlreadyEnded reports
+// whether err, from a ROLLBACK, says exactly that; the step is rolled back
+// all the same, and that error must not hide the step's failure.
+type TxEnder interface {
+	TxAlreadyEnded(err error) bool
+}
+
+// FailedStatementNoter may be implemented by a Dialect where one statement
+// that fails outside a transaction can still leave something behind. The
+// note completes "it failed on its first statement, so none of its
+// statements stays applied (though …)".
+type FailedStatementNoter interface {
+	FailedStatementNote() string
+}

@@ -41,10 +41,11 @@ type StepError struct {
 	Unlocated string
 	// HistoryTable names retort_history (history_table) for messages.
 	HistoryTable string
-	// Dialect is the dialect's name (config.PostgreSQL, …), for hints
-	// that differ between databases; "" when unknown.
-	Dialect string
-	Err     error
+	// FailedStatementNote is the database's caveat for a step that failed
+	// on its first statement (dialect.FailedStatementNoter): what a single
+	// failed statement can still have left behind there; "" for none.
+	FailedStatementNote string
+	Err                 error
 }
 
 func (e *StepError) Error() string {
@@ -98,11 +99,8 @@ func (e *StepError) Error() string {
 		fmt.Fprintf(&b, "\n  settle it by hand: %s", finishHint(e.Direction, e.Revision, e.Finish, e.Undo))
 	default:
 		b.WriteString("\n  it failed on its first statement, so none of its statements stays applied")
-		switch e.Dialect {
-		case "postgresql":
-			b.WriteString(" (though a statement run outside a transaction can leave something behind: a failed CREATE INDEX CONCURRENTLY leaves an invalid index to drop)")
-		case "mysql":
-			b.WriteString(" (though a statement that names several objects can stop half-way: DROP TABLE a, b may have dropped a)")
+		if e.FailedStatementNote != "" {
+			fmt.Fprintf(&b, " (though %s)", e.FailedStatementNote)
 		}
 	}
 	return b.String()

@@ -239,7 +239,7 @@ func (e *onlineExec) rollback(ctx context.Context) error {
 			e.beginPending = false
 			return nil
 		}
-		if _, err := e.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) && !noTransaction(err) {
+		if _, err := e.conn.ExecContext(ctx, "ROLLBACK"); err != nil && !errors.Is(err, driver.ErrBadConn) && !errors.Is(err, sql.ErrConnDone) && !e.txEnded(err) {
 			return fmt.Errorf("rollback: %w", err)
 		}
 		return nil
@@ -249,20 +249,17 @@ func (e *onlineExec) rollback(ctx context.Context) error {
 	}
 	err := e.tx.Rollback()
 	e.tx = nil
-	if err != nil && !errors.Is(err, sql.ErrTxDone) && !noTransaction(err) {
+	if err != nil && !errors.Is(err, sql.ErrTxDone) && !e.txEnded(err) {
 		return fmt.Errorf("rollback: %w", err)
 	}
 	return nil
 }
 
-// noTransaction reports whether a ROLLBACK failed because the database had
-// already ended the transaction: SQLite rolls it back itself when a
-// statement is interrupted (a cancelled context: modernc.org/sqlite calls
-// sqlite3_interrupt) or fails with SQLITE_FULL, IOERR, BUSY or NOMEM, and
-// then refuses the ROLLBACK. The step is rolled back all the same, and
-// that error must not hide the step's failure.
-func noTransaction(err error) bool {
-	return strings.Contains(err.Error(), "cannot rollback - no transaction is active")
+// txEnded reports whether a ROLLBACK failed because the database had
+// already ended the transaction (dialect.TxEnder).
+func (e *onlineExec) txEnded(err error) bool {
+	te, ok := e.d.(dialect.TxEnder)
+	return ok && te.TxAlreadyEnded(err)
 }
 
 func (e *onlineExec) inTx() bool { return e.tx != nil || e.open }

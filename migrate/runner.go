@@ -652,9 +652,18 @@ func (r *Runner) stepError(p *planned, f *bodyFailure, ran []string, rolledBack 
 		Undo:       p.step.From,
 		Err:        f.err,
 
-		HistoryTable: r.opts.HistoryTable.Name,
-		Dialect:      r.d.Name(),
+		HistoryTable:        r.opts.HistoryTable.Name,
+		FailedStatementNote: failedStatementNote(r.d),
 	}
+}
+
+// failedStatementNote is d's caveat for a step that failed on its first
+// statement, "" when it has none.
+func failedStatementNote(d dialect.Dialect) string {
+	if n, ok := d.(dialect.FailedStatementNoter); ok {
+		return n.FailedStatementNote()
+	}
+	return ""
 }
 
 // recordFailure writes the failed step to retort_history after the

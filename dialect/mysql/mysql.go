@@ -512,3 +512,11 @@ func (Dialect) NewLock(conn *sql.Conn, u *config.URL, versionTable dialect.Table
 	}
 	return l, nil
 }
+
+var _ dialect.FailedStatementNoter = Dialect{}
+
+// FailedStatementNote implements dialect.FailedStatementNoter: DDL is not
+// transactional, and one statement can change several objects.
+func (Dialect) FailedStatementNote() string {
+	return "a statement that names several objects can stop half-way: DROP TABLE a, b may have dropped a"
+}

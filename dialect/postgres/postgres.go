@@ -268,3 +268,10 @@ func (Dialect) NewLock(conn *sql.Conn, u *config.URL, versionTable dialect.Table
 	}
 	return l, nil
 }
+
+var _ dialect.FailedStatementNoter = Dialect{}
+
+// FailedStatementNote implements dialect.FailedStatementNoter.
+func (Dialect) FailedStatementNote() string {
+	return "a statement run outside a transaction can leave something behind: a failed CREATE INDEX CONCURRENTLY leaves an invalid index to drop"
+}

@@ -106,3 +106,13 @@ func (Dialect) Hint(err error) string {
 	}
 	return fmt.Sprintf("another connection held the database's lock for longer than the busy timeout (%s unless the URL sets timeout=SECONDS): an open transaction, or a retort upgrade, downgrade or stamp, which holds it until its run ends (see locking_mode in the README)", busyTimeout)
 }
+
+var _ dialect.TxEnder = Dialect{}
+
+// TxAlreadyEnded implements dialect.TxEnder: after an interrupted statement
+// (modernc.org/sqlite calls sqlite3_interrupt when the context is
+// cancelled) SQLite has rolled the transaction back and answers ROLLBACK
+// with this.
+func (Dialect) TxAlreadyEnded(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "cannot rollback - no transaction is active")
+}
