@@ -27,6 +27,10 @@ type CurrentState struct {
 	// not say what the schema holds, and every run but a stamp refuses to
 	// start until each is settled by hand.
 	Unsettled []*migrate.PartialStepError
+	// AncestorRows are rows that are ancestors of another row, which
+	// Alembic never writes: Revisions shows them only through that
+	// descendant, and upgrade refuses until the table is rewritten.
+	AncestorRows []string
 }
 
 // ErrNotAtHead is returned by callers (such as `current --check-heads`) that
@@ -56,6 +60,11 @@ func (p *Project) Current(ctx context.Context) (*CurrentState, error) {
 	for _, id := range ids {
 		r, _ := p.Graph.Get(id)
 		st.Revisions = append(st.Revisions, r)
+	}
+	for _, row := range rows {
+		if !slices.Contains(ids, row) && !slices.Contains(st.AncestorRows, row) {
+			st.AncestorRows = append(st.AncestorRows, row)
+		}
 	}
 	heads := p.Graph.Heads()
 	st.AtHeads = sameSet(rows, heads)

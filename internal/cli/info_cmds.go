@@ -30,27 +30,20 @@ func (a *app) currentCommand() *cobra.Command {
 				return err
 			}
 			g := p.Graph
-			// Alembic shows a row that is an ancestor of another row only
-			// through its descendant; say that the table holds it.
-			var shown, hidden, keep []string
-			for _, r := range st.Revisions {
-				shown = append(shown, r.ID)
-			}
-			for _, row := range st.Rows {
-				switch {
-				case slices.Contains(hidden, row) || slices.Contains(keep, row):
-				case slices.Contains(shown, row):
-					keep = append(keep, row)
-				default:
-					hidden = append(hidden, row)
-				}
-			}
 			// A step left half-done means the rows may not describe the
 			// schema: say so even though current only reads.
 			for _, u := range st.Unsettled {
 				a.status("WARNING: %s", u.Error())
 			}
-			if len(hidden) > 0 {
+			if hidden := st.AncestorRows; len(hidden) > 0 {
+				// Alembic shows such a row only through its descendant:
+				// say that the table holds it.
+				var keep []string
+				for _, row := range st.Rows {
+					if !slices.Contains(hidden, row) && !slices.Contains(keep, row) {
+						keep = append(keep, row)
+					}
+				}
 				a.status("WARNING: the version table also holds %s, an ancestor of another row, which Alembic never writes: "+
 					"upgrade fails until the table is rewritten, with `retort stamp --purge %s` if the schema is at %s",
 					strings.Join(hidden, ", "), strings.Join(keep, " "), strings.Join(keep, ", "))
