@@ -147,17 +147,23 @@ type Config struct {
 	display string
 
 	// urlSource says where DatabaseURL came from, for errors: "database_url"
-	// (the key urlKey in urlFile at urlLine), "--url" or "DATABASE_URL".
+	// (the key at urlAt), "--url" or "DATABASE_URL".
 	urlSource string
-	urlKey    string
-	urlLine   int
-	urlFile   string
+	urlAt     keyAt
 
-	// targetKey is the dotted key that set Autogenerate.Target, in
-	// targetFile at targetLine, for TargetError.
-	targetKey  string
-	targetLine int
-	targetFile string
+	// targetAt is the key that set Autogenerate.Target, for TargetError.
+	targetAt keyAt
+}
+
+// keyAt is where a key was set: its dotted name, file and line.
+type keyAt struct {
+	key, file string
+	line      int
+}
+
+// err is a config *Error at the key.
+func (k keyAt) err(msg string) *Error {
+	return &Error{File: k.file, Line: k.line, Key: k.key, Msg: msg}
 }
 
 // Named is one database of a config: its name (NAME of [databases.NAME], ""
@@ -382,10 +388,10 @@ func Load(opts LoadOptions) (*Config, error) {
 // as other config errors are; for a Config not read from a file, it names
 // the setting.
 func (c *Config) TargetError(msg string) error {
-	if c.targetKey == "" {
+	if c.targetAt.key == "" {
 		return errors.New("autogenerate target: " + msg)
 	}
-	return &Error{File: c.targetFile, Line: c.targetLine, Key: c.targetKey, Msg: msg}
+	return c.targetAt.err(msg)
 }
 
 // ResolveURL parses DatabaseURL, making a relative SQLite path absolute
@@ -413,7 +419,7 @@ func (c *Config) ResolveURL() (*URL, error) {
 			if ue, ok := err.(*URLError); ok {
 				msg = ue.Msg
 			}
-			return nil, &Error{File: c.urlFile, Line: c.urlLine, Key: c.urlKey, Msg: msg}
+			return nil, c.urlAt.err(msg)
 		default:
 			return nil, fmt.Errorf("%s: %w", c.urlSource, err)
 		}

@@ -390,7 +390,7 @@ func (l *loader) fileURL(c *Config, t table, rawURL string) error {
 		return err
 	}
 	c.DatabaseURL = u
-	c.urlSource, c.urlKey, c.urlFile, c.urlLine = keyDatabaseURL, strings.Join(path, "."), l.file, l.lines.line(path)
+	c.urlSource, c.urlAt = keyDatabaseURL, l.at(path)
 	return nil
 }
 
@@ -424,8 +424,7 @@ func (l *loader) settings(c *Config, t table) error {
 			return err
 		}
 		if _, ok := ag.m["target"]; ok {
-			path := ag.key("target")
-			c.targetKey, c.targetFile, c.targetLine = strings.Join(path, "."), l.file, l.lines.line(path)
+			c.targetAt = l.at(ag.key("target"))
 		}
 		if err := l.str(ag, "dev_url", false, &a.DevURL); err != nil {
 			return err
@@ -505,6 +504,11 @@ func (l *loader) fillDatabases(c *Config, raw map[string]any, keys []toml.Key) e
 	return nil
 }
 
+// at is where the key path is set in the file being read.
+func (l *loader) at(path []string) keyAt {
+	return keyAt{key: strings.Join(path, "."), file: l.file, line: l.lines.line(path)}
+}
+
 // clone copies the settings of a top-level config for one database.
 func (c *Config) clone() *Config {
 	d := &Config{
@@ -515,7 +519,7 @@ func (c *Config) clone() *Config {
 		LockTimeout: c.LockTimeout, StatementLockTimeout: c.StatementLockTimeout, StrictChecksums: c.StrictChecksums,
 		Autogenerate: c.Autogenerate, Test: c.Test,
 	}
-	d.targetKey, d.targetFile, d.targetLine = c.targetKey, c.targetFile, c.targetLine
+	d.targetAt = c.targetAt
 	d.Autogenerate.IncludeTables = slices.Clone(c.Autogenerate.IncludeTables)
 	d.Autogenerate.ExcludeTables = slices.Clone(c.Autogenerate.ExcludeTables)
 	return d
