@@ -118,13 +118,7 @@ func TestHeaderCache(t *testing.T) {
 }
 
 func BenchmarkLoadCached10k(b *testing.B) {
-	dir, cache := b.TempDir(), b.TempDir()
-	prev := ""
-	for i := range 10000 {
-		id := "r" + itoa(i)
-		writeRevB(b, dir, id+".sql", id, prev)
-		prev = id
-	}
+	dir, cache := linear10k(b), b.TempDir()
 	if _, err := LoadCached([]string{dir}, cache); err != nil {
 		b.Fatal(err)
 	}
@@ -139,13 +133,7 @@ func BenchmarkLoadCached10k(b *testing.B) {
 // BenchmarkLoadCachedCold10k is a first run: no cache file yet, so every
 // file is stat'ed, read and parsed and the cache written.
 func BenchmarkLoadCachedCold10k(b *testing.B) {
-	dir, cache := b.TempDir(), b.TempDir()
-	prev := ""
-	for i := range 10000 {
-		id := "r" + itoa(i)
-		writeRevB(b, dir, id+".sql", id, prev)
-		prev = id
-	}
+	dir, cache := linear10k(b), b.TempDir()
 	for b.Loop() {
 		b.StopTimer()
 		if err := os.RemoveAll(cache); err != nil {
@@ -157,6 +145,18 @@ func BenchmarkLoadCachedCold10k(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// linear10k writes 10,000 linear revision files into a new directory.
+func linear10k(b *testing.B) string {
+	dir := b.TempDir()
+	prev := ""
+	for i := range 10000 {
+		id := "r" + itoa(i)
+		writeRevB(b, dir, id+".sql", id, prev)
+		prev = id
+	}
+	return dir
 }
 
 func itoa(i int) string {
