@@ -19,18 +19,15 @@ const LockingModeParam = "locking_mode"
 // lockingMode returns the run's locking mode from u's query: "exclusive"
 // unless the URL asks for "normal".
 func lockingMode(u *config.URL) (string, error) {
-	vals := u.Query[LockingModeParam]
-	if len(vals) == 0 {
-		return "exclusive", nil
+	raw, ok, err := urlParam(u, LockingModeParam)
+	if err != nil || !ok {
+		return "exclusive", err
 	}
-	if len(vals) > 1 {
-		return "", fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", LockingModeParam, len(vals))
-	}
-	switch v := strings.ToLower(vals[0]); v {
+	switch v := strings.ToLower(raw); v {
 	case "exclusive", "normal":
 		return v, nil
 	default:
-		return "", fmt.Errorf("retort/sqlite: URL parameter %s=%q: want exclusive (the default: hold the database's lock for the whole run) or normal (take it for each commit)", LockingModeParam, vals[0])
+		return "", fmt.Errorf("retort/sqlite: URL parameter %s=%q: want exclusive (the default: hold the database's lock for the whole run) or normal (take it for each commit)", LockingModeParam, raw)
 	}
 }
 

@@ -121,23 +121,34 @@ func checkDir(path string) error {
 // read-write creating it when missing (rwc, the default).
 const ModeParam = "mode"
 
+// urlParam returns the value of u's query parameter name and whether it
+// is there; given more than once, it is an error.
+func urlParam(u *config.URL, name string) (string, bool, error) {
+	vals := u.Query[name]
+	switch len(vals) {
+	case 0:
+		return "", false, nil
+	case 1:
+		return vals[0], true, nil
+	default:
+		return "", false, fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", name, len(vals))
+	}
+}
+
 // openMode returns u's mode parameter, "" when absent.
 func openMode(u *config.URL) (string, error) {
-	vals := u.Query[ModeParam]
-	if len(vals) == 0 {
-		return "", nil
+	v, ok, err := urlParam(u, ModeParam)
+	if err != nil || !ok {
+		return "", err
 	}
-	if len(vals) > 1 {
-		return "", fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", ModeParam, len(vals))
-	}
-	switch v := vals[0]; v {
+	switch v {
 	case "ro", "rw", "rwc":
 		if IsMemory(u) && v == "ro" {
 			return "", fmt.Errorf("retort/sqlite: URL parameter %s=ro: an in-memory database cannot be read-only", ModeParam)
 		}
 		return v, nil
 	default:
-		return "", fmt.Errorf("retort/sqlite: URL parameter %s=%q: want ro (read-only: current, history, check; upgrade, downgrade and stamp refuse to run), rw (read-write, the file must exist) or rwc (read-write, created if missing; the default)", ModeParam, vals[0])
+		return "", fmt.Errorf("retort/sqlite: URL parameter %s=%q: want ro (read-only: current, history, check; upgrade, downgrade and stamp refuse to run), rw (read-write, the file must exist) or rwc (read-write, created if missing; the default)", ModeParam, v)
 	}
 }
 
@@ -153,16 +164,13 @@ const TimeoutParam = "timeout"
 
 // busyTimeoutOf returns u's timeout parameter, or busyTimeout.
 func busyTimeoutOf(u *config.URL) (time.Duration, error) {
-	vals := u.Query[TimeoutParam]
-	if len(vals) == 0 {
-		return busyTimeout, nil
+	raw, ok, err := urlParam(u, TimeoutParam)
+	if err != nil || !ok {
+		return busyTimeout, err
 	}
-	if len(vals) > 1 {
-		return 0, fmt.Errorf("retort/sqlite: URL parameter %s is given %d times; give it once", TimeoutParam, len(vals))
-	}
-	secs, err := strconv.ParseFloat(vals[0], 64)
+	secs, err := strconv.ParseFloat(raw, 64)
 	if err != nil || secs < 0 || math.IsInf(secs, 0) || math.IsNaN(secs) || secs > 86400*365 {
-		return 0, fmt.Errorf("retort/sqlite: URL parameter %s=%q: want the busy timeout in seconds, such as 10 or 2.5 (the default is %s)", TimeoutParam, vals[0], busyTimeout)
+		return 0, fmt.Errorf("retort/sqlite: URL parameter %s=%q: want the busy timeout in seconds, such as 10 or 2.5 (the default is %s)", TimeoutParam, raw, busyTimeout)
 	}
 	return time.Duration(secs * float64(time.Second)), nil
 }
